@@ -1,0 +1,149 @@
+// Package stage is the contract between the interpreter and stage
+// implementations: a stage kind registers an Impl under its catalog name;
+// the interpreter calls Run with an Env holding the stage's resolved
+// inputs, its ports, its directory in the run directory, a logger, a
+// metrics writer, a checkpoint log and a progress reporter.
+//
+// Stages never talk to adapters except through Env.Ports, so the same
+// recipe runs unchanged on every manifest.
+package stage
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+
+	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/compiler/ir"
+)
+
+// Impl runs one stage kind.
+type Impl interface {
+	// Run executes the stage and returns its outputs, keyed by the output
+	// names the catalog declares. It must return promptly with ctx.Err()
+	// (wrapped is fine) once ctx is cancelled, after leaving what it needs
+	// to resume (a checkpoint record) in Env.Checkpoints.
+	Run(ctx context.Context, env *Env) (Outputs, error)
+}
+
+// Func adapts a function to Impl.
+type Func func(ctx context.Context, env *Env) (Outputs, error)
+
+// Run implements Impl.
+func (f Func) Run(ctx context.Context, env *Env) (Outputs, error) { return f(ctx, env) }
+
+// Outputs maps output names to JSON-serialisable values. A "checkpoint"
+// output is a ports.Checkpoint; a "map(number)" output a
+// map[string]float64.
+type Outputs map[string]any
+
+var (
+	mu    sync.RWMutex
+	impls = map[string]Impl{}
+)
+
+// Register makes impl the implementation of kind. It panics on a
+// duplicate, a programming error.
+func Register(kind string, impl Impl) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := impls[kind]; dup {
+		panic(fmt.Sprintf("stage: kind %q registered twice", kind))
+	}
+	impls[kind] = impl
+}
+
+// Lookup returns the implementation of kind.
+func Lookup(kind string) (Impl, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	impl, ok := impls[kind]
+	return impl, ok
+}
+
+// Kinds returns the registered kinds, sorted.
+func Kinds() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]string, 0, len(impls))
+	for k := range impls {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Env is everything a running stage gets.
+type Env struct {
+	Stage  *ir.Stage
+	Plan   *ir.Plan
+	Inputs *Inputs
+	Ports  Ports
+
+	// Dir is the stage's directory in the run directory (it exists).
+	// Stages write reports, samples and local artifacts here, atomically
+	// (write a temp file, then rename).
+	Dir string
+
+	Log         *slog.Logger
+	Metrics     MetricsWriter
+	Checkpoints CheckpointLog
+	Progress    Progress
+
+	// Resume is true when the stage was interrupted in an earlier
+	// attempt of this run and is being restarted: Checkpoints and Metrics
+	// hold what that attempt wrote.
+	Resume bool
+}
+
+// Ports gives a stage the adapters its manifest binds. Each accessor
+// constructs the adapter on first use; errors name the port and adapter.
+type Ports interface {
+	Trainer(ctx context.Context) (ports.Trainer, error)
+	Sampling(ctx context.Context) (ports.SamplingService, error)
+	Datasets(ctx context.Context) (ports.DatasetStore, error)
+	Blobs(ctx context.Context) (ports.BlobStore, error)
+	Hub(ctx context.Context) (ports.HubClient, error)
+	LLM(ctx context.Context) (ports.LLMClient, error)
+	Embeddings(ctx context.Context) (ports.EmbeddingClient, error)
+	Vectors(ctx context.Context) (ports.VectorStore, error)
+	// Adapter returns the name of the adapter bound to port ("" if
+	// unbound), for messages.
+	Adapter(port string) string
+}
+
+// MetricsWriter appends step metrics to the stage's metrics.jsonl (and to
+// the manifest's metrics sink). Each record is one JSON object
+// {"step": N, ...metrics}, written durably before Write returns.
+type MetricsWriter interface {
+	Write(step int, metrics map[string]any) error
+	// Records returns every record in the file, in order.
+	Records() ([]map[string]any, error)
+	// TruncateFrom drops the records with step >= step. A resumed stage
+	// calls it before redoing steps after its last checkpoint, so the file
+	// ends up as if the run had never been interrupted.
+	TruncateFrom(step int) error
+}
+
+// CheckpointLog is the stage's append-only checkpoints.jsonl. Records use
+// tinker-cookbook's keys: name, state_path, sampler_path, plus loop state
+// (epoch, batch, step, ...). Keys with nil values are omitted.
+type CheckpointLog interface {
+	// Append writes one record durably before returning.
+	Append(record map[string]any) error
+	// Last returns the last record that has key.
+	Last(key string) (map[string]any, bool)
+	// Records returns every record, in order.
+	Records() ([]map[string]any, error)
+}
+
+// Progress reports a stage's progress to the terminal or the log.
+type Progress interface {
+	// Start announces the total amount of work (e.g. steps) and its
+	// unit; total 0 means unknown.
+	Start(total int, unit string)
+	// Update reports done units and the current key metrics.
+	Update(done int, metrics map[string]float64)
+}
