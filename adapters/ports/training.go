@@ -224,3 +224,7 @@ type TrainingClient interface {
 	// Close releases the model.
 	Close(ctx context.Context) error
 }
+
+// ByteVocabSize is the vocabulary size of byte-level models: 256 byte
+// tokens (ids 0-255) plus 256 slots for special tokens (ids 256-511).
+const ByteVocabSize = 512
