@@ -1,0 +1,158 @@
+// Package scorers grades sampled answers against reference answers for
+// the evaluate stage: exact_match, contains, regex, numeric and math
+// (mathematically equivalent after normalising LaTeX, \boxed{},
+// fractions and thousands separators).
+package scorers
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Scorer names (catalog.Scorers).
+const (
+	None       = "none"
+	ExactMatch = "exact_match"
+	Contains   = "contains"
+	Regex      = "regex"
+	Numeric    = "numeric"
+	Math       = "math"
+)
+
+// AnswerPlaceholder in a regex scorer's pattern stands for the reference
+// answer, quoted as a literal.
+const AnswerPlaceholder = "{answer}"
+
+// Scorer grades responses.
+type Scorer struct {
+	name    string
+	pattern string
+	re      *regexp.Regexp // compiled pattern (nil when none, or when it uses the placeholder)
+}
+
+// Result is one graded response.
+type Result struct {
+	// Score is 1 for a correct answer and 0 otherwise.
+	Score float64 `json:"score"`
+	// Extracted is the answer the scorer read from the response.
+	Extracted string `json:"extracted"`
+}
+
+// New returns a scorer. pattern is optional except for "regex": for regex
+// the response must match it (with {answer} replaced by the quoted
+// reference); for the other scorers its first group (or whole match)
+// extracts the answer from the response.
+func New(name, pattern string) (*Scorer, error) {
+	switch name {
+	case ExactMatch, Contains, Regex, Numeric, Math:
+	case None, "":
+		return nil, fmt.Errorf("scorer %q grades nothing", name)
+	default:
+		return nil, fmt.Errorf("unknown scorer %q (want exact_match, contains, regex, numeric or math)", name)
+	}
+	s := &Scorer{name: name, pattern: pattern}
+	if name == Regex && pattern == "" {
+		return nil, fmt.Errorf("scorer regex needs answer_pattern")
+	}
+	if pattern != "" {
+		probe := strings.ReplaceAll(pattern, AnswerPlaceholder, "x")
+		re, err := regexp.Compile(probe)
+		if err != nil {
+			return nil, fmt.Errorf("answer_pattern: %w", err)
+		}
+		if !strings.Contains(pattern, AnswerPlaceholder) {
+			s.re = re
+		}
+	}
+	return s, nil
+}
+
+// Name returns the scorer's name.
+func (s *Scorer) Name() string { return s.name }
+
+// Score grades response against reference.
+func (s *Scorer) Score(response, reference string) Result {
+	if s.name == Regex {
+		re := s.re
+		if re == nil {
+			re = regexp.MustCompile(strings.ReplaceAll(s.pattern, AnswerPlaceholder, regexp.QuoteMeta(strings.TrimSpace(reference))))
+		}
+		m := re.FindString(response)
+		return Result{Score: boolScore(re.MatchString(response)), Extracted: m}
+	}
+	answer := response
+	if s.re != nil {
+		m := s.re.FindStringSubmatch(response)
+		switch {
+		case m == nil:
+			return Result{}
+		case len(m) > 1:
+			answer = m[1]
+		default:
+			answer = m[0]
+		}
+	}
+	switch s.name {
+	case ExactMatch:
+		a := collapse(answer)
+		return Result{Score: boolScore(a == collapse(reference)), Extracted: a}
+	case Contains:
+		ref := collapse(reference)
+		return Result{Score: boolScore(ref != "" && strings.Contains(collapse(answer), ref)), Extracted: collapse(answer)}
+	case Numeric:
+		got, ok := LastNumber(answer)
+		if !ok {
+			return Result{Extracted: ""}
+		}
+		want, ok := LastNumber(referenceAnswer(reference))
+		return Result{Score: boolScore(ok && closeEnough(got, want)), Extracted: strconv.FormatFloat(got, 'f', -1, 64)}
+	default: // Math
+		a := ExtractMathAnswer(answer)
+		return Result{Score: boolScore(MathEqual(a, referenceAnswer(reference))), Extracted: a}
+	}
+}
+
+func boolScore(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// collapse trims and collapses runs of whitespace.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// referenceAnswer reads the final answer of a reference: the text after
+// GSM8K's "####" marker when present, else the last \boxed{} content,
+// else the whole reference.
+func referenceAnswer(ref string) string {
+	if i := strings.LastIndex(ref, "####"); i >= 0 {
+		return strings.TrimSpace(ref[i+4:])
+	}
+	if b, ok := LastBoxed(ref); ok {
+		return b
+	}
+	return strings.TrimSpace(ref)
+}
+
+var numberRE = regexp.MustCompile(`-?\d[\d,]*(?:\.\d+)?|-?\.\d+`)
+
+// LastNumber returns the last number written in s ("1,234.5" reads as
+// 1234.5; a trailing sentence period is ignored).
+func LastNumber(s string) (float64, bool) {
+	all := numberRE.FindAllString(s, -1)
+	for i := len(all) - 1; i >= 0; i-- {
+		v, err := strconv.ParseFloat(strings.ReplaceAll(all[i], ",", ""), 64)
+		if err == nil {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+func closeEnough(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b))
+}

@@ -1,0 +1,79 @@
+package scorers
+
+import "testing"
+
+func TestScore(t *testing.T) {
+	tests := []struct {
+		scorer, pattern, response, reference string
+		want                                 float64
+	}{
+		{ExactMatch, "", "  Paris ", "Paris", 1},
+		{ExactMatch, "", "paris", "Paris", 0},
+		{ExactMatch, "", "The  answer\nis 4", "The answer is 4", 1},
+		{ExactMatch, `answer: (\w+)`, "so the answer: Paris.", "Paris", 1},
+		{ExactMatch, `answer: (\w+)`, "no cue here Paris", "Paris", 0},
+		{Contains, "", "I think it is Paris, France.", "Paris", 1},
+		{Contains, "", "London", "Paris", 0},
+		{Contains, "", "anything", "", 0},
+		{Regex, `^\d+$`, "123", "", 1},
+		{Regex, `^\d+$`, "12a", "", 0},
+		{Regex, `is {answer}\b`, "the capital is St. Louis", "St. Louis", 1},
+		{Regex, `is {answer}\b`, "the capital is StX Louis", "St. Louis", 0},
+		{Numeric, "", "So 6 times 7 is 42.", "42", 1},
+		{Numeric, "", "It costs $1,234.50 total", "1234.5", 1},
+		{Numeric, "", "41", "42", 0},
+		{Numeric, "", "no number", "42", 0},
+		{Numeric, "", "The result: 18", "Janet sells 16 - 3 - 4 = <<16-3-4=9>>9 duck eggs.\n#### 18", 1},
+		{Numeric, "", "-3", "#### -3", 1},
+		{Math, "", `The answer is \boxed{\frac{1}{2}}`, "0.5", 1},
+		{Math, "", `\boxed{\dfrac12}`, `\frac{1}{2}`, 1},
+		{Math, "", `\boxed{1,000}`, "1000", 1},
+		{Math, "", `$x = 3$`, "3", 1},
+		{Math, "", `\boxed{50\%}`, "50", 1},
+		{Math, "", `\boxed{90^\circ}`, "90", 1},
+		{Math, "", `\boxed{2\sqrt{2}}`, `\sqrt{8}`, 0}, // implicit multiplication is not evaluated
+		{Math, "", `\boxed{2*\sqrt{2}}`, `\sqrt{8}`, 1},
+		{Math, "", `\boxed{\left( 1, 2 \right)}`, "(1,2)", 1},
+		{Math, "", `\boxed{\text{Tuesday}}`, "tuesday", 1},
+		{Math, "", `\boxed{3}`, "4", 0},
+		{Math, "", "The answer is 7.", "#### 7", 1},
+		{Math, "", `\boxed{}`, "0", 0},
+	}
+	for _, tt := range tests {
+		s, err := New(tt.scorer, tt.pattern)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.scorer, err)
+		}
+		if got := s.Score(tt.response, tt.reference); got.Score != tt.want {
+			t.Errorf("%s(%q, %q) = %v (extracted %q), want %v", tt.scorer, tt.response, tt.reference, got.Score, got.Extracted, tt.want)
+		}
+	}
+}
+
+func TestNormalizeMath(t *testing.T) {
+	tests := map[string]string{
+		`\boxed{\frac{3}{4}}`:    "(3)/(4)",
+		`\frac{\frac{1}{2}}{3}`:  "((1)/(2))/(3)",
+		`$1,234,567$`:            "1234567",
+		`(1,234)`:                "(1234)",
+		`(1,23)`:                 "(1,23)",
+		`y = 2x.`:                "2x",
+		`\text{ cm}`:             "cm",
+		`  \left[ 0, 1 \right) `: "[0,1)",
+		`\sqrt{16}`:              "sqrt(16)",
+		`−5`:                     "-5",
+	}
+	for in, want := range tests {
+		if got := NormalizeMath(in); got != want {
+			t.Errorf("NormalizeMath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	for _, c := range [][2]string{{"none", ""}, {"bleu", ""}, {Regex, ""}, {ExactMatch, "("}} {
+		if _, err := New(c[0], c[1]); err == nil {
+			t.Errorf("New(%q, %q) accepted", c[0], c[1])
+		}
+	}
+}
