@@ -1,0 +1,20 @@
+//go:build !amd64 || purego
+
+package kern
+
+// Accelerated reports whether the AVX2/FMA kernels are in use.
+func Accelerated() bool { return false }
+
+func microKernel(kb int, a, b, c []float32, ldc int, accum bool) {
+	microKernelGo(kb, a, b, c, ldc, accum)
+}
+
+func dotRowsF32(q, k []float32, ldk, n int, out []float32, scale float32) {
+	dotRowsGo(q, k, ldk, n, out, scale)
+}
+
+func axpyRowsF32(p, v []float32, ldv int, out []float32) { axpyRowsGo(p, v, ldv, out) }
+
+func gerRowsF32(s, x, dst []float32, ldd int) { gerRowsGo(s, x, dst, ldd) }
+
+func expSubF32(x []float32, sub float32) float32 { return expSubGo(x, sub) }
