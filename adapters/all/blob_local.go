@@ -1,0 +1,3 @@
+package all
+
+import _ "github.com/cookbookc/cookbookc/adapters/blob/local" // blob_store "local"
