@@ -1,0 +1,146 @@
+// Package files is the `local` dataset_store adapter: it reads datasets
+// from files on this machine (JSONL, JSON, CSV and Parquet), named by a
+// file:// URI or a path relative to the recipe's directory.
+//
+// Rows are yielded in file order as ports.Record values that carry the
+// file and the line (JSONL, CSV, JSON) or 1-based row number (Parquet)
+// they came from, so that a bad row can be reported precisely. A row that
+// cannot be decoded is yielded with Record.Err set and iteration goes on;
+// the caller decides whether to skip it or fail.
+package files
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+)
+
+// AdapterName is the name the adapter registers under.
+const AdapterName = "local"
+
+func init() {
+	registry.Register(registry.Adapter{
+		Schema: catalog.AdapterSchema{
+			Port:    catalog.PortDatasetStore,
+			Name:    AdapterName,
+			Summary: "Reads JSONL, JSON, CSV and Parquet files from this machine (file:// URIs or paths relative to the recipe).",
+			Config: []catalog.Field{
+				{Name: "root", Type: catalog.String, Doc: "Directory that relative dataset paths are resolved against instead of the recipe's directory."},
+			},
+		},
+		New: func(_ context.Context, cfg registry.Config, _ registry.Env) (any, error) {
+			return &Store{Root: cfg.String("root")}, nil
+		},
+	})
+}
+
+// Store is the local dataset store.
+type Store struct {
+	// Root, when set, replaces DatasetRef.BaseDir for relative paths.
+	Root string
+}
+
+// errScheme is returned for sources this adapter cannot read.
+var errScheme = errors.New("the local dataset store reads file:// URIs and plain paths only")
+
+// Resolve returns the absolute path a DatasetRef names.
+func (s *Store) Resolve(ref ports.DatasetRef) (string, error) {
+	src := ref.Source
+	if src == "" {
+		return "", errors.New("dataset source is empty")
+	}
+	if i := strings.Index(src, "://"); i >= 0 {
+		scheme := src[:i]
+		if scheme != "file" {
+			return "", fmt.Errorf("%w; got a %s:// source %q (bind dataset_store to an adapter that reads it)", errScheme, scheme, src)
+		}
+		src = src[i+3:]
+	}
+	if src == "" {
+		return "", fmt.Errorf("dataset source %q names no file", ref.Source)
+	}
+	if !filepath.IsAbs(src) {
+		base := ref.BaseDir
+		if s.Root != "" {
+			base = s.Root
+		}
+		src = filepath.Join(base, src)
+	}
+	return filepath.Clean(src), nil
+}
+
+// FileFormat returns the file format of path: format itself unless it is
+// "auto" or empty, else the one the extension names.
+func FileFormat(path, format string) (string, error) {
+	if format != "" && format != "auto" {
+		switch format {
+		case "jsonl", "json", "csv", "parquet":
+			return format, nil
+		}
+		return "", fmt.Errorf("unknown file format %q (want jsonl, json, csv or parquet)", format)
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jsonl", ".ndjson":
+		return "jsonl", nil
+	case ".json":
+		return "json", nil
+	case ".csv":
+		return "csv", nil
+	case ".parquet", ".pq":
+		return "parquet", nil
+	}
+	return "", fmt.Errorf("cannot tell the file format of %s from its extension; set file_format to jsonl, json, csv or parquet", path)
+}
+
+// Open implements ports.DatasetStore.
+func (s *Store) Open(ctx context.Context, ref ports.DatasetRef) (iter.Seq2[ports.Record, error], error) {
+	path, err := s.Resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	format, err := FileFormat(path, ref.FileFormat)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", ref.Source, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("dataset %s: %s is a directory, not a file", ref.Source, path)
+	}
+	display := displayPath(path, ref.BaseDir)
+	var read func(ctx context.Context, path, display string, yield func(ports.Record, error) bool)
+	switch format {
+	case "jsonl":
+		read = readJSONL
+	case "json":
+		read = readJSON
+	case "csv":
+		read = readCSV
+	case "parquet":
+		read = readParquet
+	}
+	return func(yield func(ports.Record, error) bool) {
+		read(ctx, path, display, yield)
+	}, nil
+}
+
+// displayPath names a file relative to the recipe's directory when it is
+// inside it, so messages stay short and stable across machines.
+func displayPath(path, base string) string {
+	if base != "" {
+		if rel, err := filepath.Rel(base, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return path
+}

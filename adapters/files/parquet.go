@@ -1,0 +1,94 @@
+package files
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/cookbookc/cookbookc/adapters/ports"
+)
+
+// parquetBatch is how many rows are decoded per read.
+const parquetBatch = 128
+
+// readParquet yields the rows of a Parquet file; Line is the 1-based row
+// number. Values are normalised through JSON so that rows look exactly as
+// they would had they come from a JSONL file (numbers as float64, lists
+// as []any, groups as map[string]any).
+func readParquet(ctx context.Context, path, display string, yield func(ports.Record, error) bool) {
+	// The decoder may panic on files that are corrupt in ways its checks
+	// miss; a bad file must be an error, never a crash.
+	done := false
+	defer func() {
+		if r := recover(); r != nil && !done {
+			done = true
+			yield(ports.Record{}, fmt.Errorf("dataset %s: corrupt Parquet file: %v", display, r))
+		}
+	}()
+	f, err := os.Open(path)
+	if err != nil {
+		yield(ports.Record{}, fmt.Errorf("dataset %s: %w", display, err))
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		yield(ports.Record{}, fmt.Errorf("dataset %s: %w", display, err))
+		return
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		yield(ports.Record{}, fmt.Errorf("dataset %s: not a readable Parquet file: %w", display, err))
+		return
+	}
+	r := parquet.NewGenericReader[map[string]any](pf, pf.Schema())
+	defer r.Close()
+	row := 0
+	buf := make([]map[string]any, parquetBatch)
+	for {
+		if ctx.Err() != nil {
+			yield(ports.Record{}, ctx.Err())
+			return
+		}
+		for i := range buf {
+			buf[i] = map[string]any{}
+		}
+		n, err := r.Read(buf)
+		for _, raw := range buf[:n] {
+			row++
+			rec := ports.Record{File: display, Line: row}
+			rec.Fields, rec.Err = normalise(raw)
+			if !yield(rec, nil) {
+				return
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			yield(ports.Record{}, fmt.Errorf("dataset %s: row %d: %w", display, row+1, err))
+			return
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
+// normalise re-decodes a row through JSON.
+func normalise(raw map[string]any) (map[string]any, error) {
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("row cannot be represented as JSON: %w", err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("row cannot be represented as JSON: %w", err)
+	}
+	return out, nil
+}
