@@ -1,0 +1,89 @@
+package renderers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// builtins constructs the built-in renderers by name; keep in sync with
+// compiler/catalog (a test checks both directions).
+var builtins = map[string]func() format{
+	"llama3":                      func() format { return llama3{} },
+	"role_colon":                  func() format { return roleColon{} },
+	"qwen3":                       func() format { return qwen3{mode: qwenThinking} },
+	"qwen3_disable_thinking":      func() format { return qwen3{mode: qwenNoThink} },
+	"qwen3_instruct":              func() format { return qwen3{mode: qwenInstruct} },
+	"deepseekv3":                  func() format { return deepseek{} },
+	"deepseekv3_disable_thinking": func() format { return deepseek{} }, // alias of deepseekv3
+	"deepseekv3_thinking":         func() format { return deepseek{thinking: true} },
+	"kimi_k2":                     func() format { return kimiK2{} },
+	"gpt_oss_no_sysprompt":        func() format { return newGptOSS("", now()) },
+	"gpt_oss_low_reasoning":       func() format { return newGptOSS("low", now()) },
+	"gpt_oss_medium_reasoning":    func() format { return newGptOSS("medium", now()) },
+	"gpt_oss_high_reasoning":      func() format { return newGptOSS("high", now()) },
+}
+
+// now is the clock of the gpt-oss system preamble's date (tests fix it).
+var now = time.Now
+
+// Names returns the built-in renderer names, sorted.
+func Names() []string {
+	names := make([]string, 0, len(builtins))
+	for n := range builtins {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Get returns the built-in renderer called name. An unknown name is an
+// error that suggests the closest known one.
+func Get(name string) (Renderer, error) {
+	if mk, ok := builtins[name]; ok {
+		f := mk()
+		e := engine{f: f}
+		if f.name() != name {
+			e.alias = name
+		}
+		return e, nil
+	}
+	msg := fmt.Sprintf("unknown renderer %q", name)
+	if s := suggest(name, Names()); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return nil, fmt.Errorf("%s (built-in renderers: %s)", msg, strings.Join(Names(), ", "))
+}
+
+// suggest returns the candidate closest to name by edit distance, if it
+// is close enough to be a plausible typo.
+func suggest(name string, candidates []string) string {
+	best, bestD := "", len(name)/2+2
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(name), c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
