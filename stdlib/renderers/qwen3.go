@@ -121,7 +121,7 @@ func (q qwen3) renderAssistant(msgs []chat.Message, i int) (rendered, error) {
 		if args == "" {
 			args = "{}"
 		}
-		r.output = append(r.output, sp(toolCallO), tx("\n{\"name\": \"" + c.Function.Name + "\", \"arguments\": " + args + "}\n"), sp(toolCallC))
+		r.output = append(r.output, sp(toolCallO), tx("\n{\"name\": \""+c.Function.Name+"\", \"arguments\": "+args+"}\n"), sp(toolCallC))
 	}
 	r.output = append(r.output, sp(imEnd))
 	return r, nil
@@ -148,18 +148,21 @@ func (qwen3) splitPerUserTurn() bool { return false }
 
 func (qwen3) parse(pieces []tokenizer.Piece) (chat.Message, Termination) {
 	s, term := untilStop(pieces, []string{imEnd}, []string{qwenEOS})
-	thinking := ""
+	thinking, framed := "", false
 	if before, after, ok := s.cut(thinkClose); ok {
 		if b2, a2, open := before.cut(thinkOpen); open && len(strings.TrimSpace(b2.text())) == 0 {
 			before = a2
 		}
-		thinking, s = strings.Trim(before.text(), "\n"), after
+		thinking, s, framed = strings.Trim(before.text(), "\n"), after, true
 	}
 	text, calls, ok := parseToolCalls(s, toolCallO, toolCallC)
 	if !ok && term == TerminatedStop {
 		term = TerminatedMalformed
 	}
-	return assistant(thinking, strings.TrimLeft(text, "\n"), calls), term
+	if framed {
+		text = strings.TrimLeft(text, "\n") // the "\n\n" after </think>
+	}
+	return assistant(thinking, text, calls), term
 }
 
 // parseToolCalls splits "text <open>json<close>\n<open>json<close>" into
