@@ -43,30 +43,6 @@ func ParseReduction(s string) (Reduction, error) {
 // after truncation, so it would teach nothing.
 var ErrNoLossTokens = errors.New("no trained tokens left")
 
-// Encode tokenizes rendered segments into token ids and one weight per
-// token. A special segment must be a special token of tok.
-func Encode(tok tokenizer.Tokenizer, segs []renderers.Segment) ([]int, []float32, error) {
-	var ids []int
-	var weights []float32
-	for _, s := range segs {
-		if s.Special {
-			id, ok := tok.SpecialID(s.Text)
-			if !ok {
-				return nil, nil, fmt.Errorf("tokenizer %s has no special token %q", tok.ID(), s.Text)
-			}
-			ids = append(ids, id)
-			weights = append(weights, s.Weight)
-			continue
-		}
-		part := tok.Encode(s.Text)
-		ids = append(ids, part...)
-		for range part {
-			weights = append(weights, s.Weight)
-		}
-	}
-	return ids, weights, nil
-}
-
 // Build makes a cross_entropy Datum from a full token sequence and its
 // per-token weights: truncate to maxLength tokens (from the end), then
 // input = tokens[:-1], target = tokens[1:], and the weight of target t
@@ -132,7 +108,7 @@ func (b *Builder) Conversation(msgs []chat.Message) (datums []ports.Datum, empty
 		return nil, 0, err
 	}
 	for _, segs := range examples {
-		ids, weights, err := Encode(b.Tokenizer, segs)
+		ids, weights, err := renderers.Encode(b.Tokenizer, segs)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -1,0 +1,161 @@
+// Package chatsetup is what the chat stage kinds (supervised_train,
+// evaluate, sample) share: choosing the renderer (the recipe's, else the
+// checkpoint's, else the model's recommended one), loading the tokenizer
+// the model's info names, turning conversations into datums with errors
+// that name the dataset row, and splitting conversations into a prompt and
+// a reference answer.
+package chatsetup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/stdlib/chat"
+	"github.com/cookbookc/cookbookc/stdlib/data"
+	"github.com/cookbookc/cookbookc/stdlib/datum"
+	"github.com/cookbookc/cookbookc/stdlib/renderers"
+	"github.com/cookbookc/cookbookc/stdlib/stage"
+	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
+)
+
+// Renderer picks and builds a stage's renderer: the recipe's renderer
+// input when set, else the renderer the checkpoint was trained with,
+// else the model's recommended renderer. It returns the renderer and a
+// sentence saying how it was chosen.
+func Renderer(in *stage.Inputs, checkpointRenderer, model string) (renderers.Renderer, string, error) {
+	if ref, ok := in.Renderer("renderer"); ok {
+		if ref.Custom != nil {
+			r, err := fromIR(ref.Custom)
+			if err != nil {
+				return nil, "", fmt.Errorf("renderer %s: %w", ref.Name, err)
+			}
+			return r, fmt.Sprintf("renderer %s (declared in the recipe)", ref.Name), nil
+		}
+		r, err := renderers.Get(ref.Name)
+		if err != nil {
+			return nil, "", err
+		}
+		return r, "renderer " + ref.Name, nil
+	}
+	if checkpointRenderer != "" {
+		r, err := renderers.Get(checkpointRenderer)
+		if err != nil {
+			return nil, "", fmt.Errorf("the checkpoint's renderer: %w", err)
+		}
+		return r, fmt.Sprintf("renderer %s (the checkpoint's)", checkpointRenderer), nil
+	}
+	name, listed := catalog.RecommendedRenderer(model)
+	r, err := renderers.Get(name)
+	if err != nil {
+		return nil, "", err
+	}
+	how := "recommended for " + model
+	if !listed {
+		how = "the default for models the table does not list"
+	}
+	return r, fmt.Sprintf("renderer %s (%s)", name, how), nil
+}
+
+// Tokenizer loads the tokenizer a model's info names: byte-level with
+// the renderer's special tokens for byte-level models, else the hub
+// tokenizer (the hub port is only opened then).
+func Tokenizer(ctx context.Context, p stage.Ports, info ports.ModelInfo, r renderers.Renderer) (tokenizer.Tokenizer, error) {
+	id := info.TokenizerID
+	if id == "" {
+		id = tokenizer.RepoForModel(info.BaseModel)
+	}
+	var hub ports.HubClient
+	if id != ports.ByteTokenizerID {
+		h, err := p.Hub(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("tokenizer %s: %w", id, err)
+		}
+		hub = h
+	}
+	tok, err := tokenizer.Load(ctx, hub, id, r.SpecialTokens())
+	if err != nil {
+		return nil, err
+	}
+	return tok, nil
+}
+
+// AnnounceStandIn logs, prominently, that the adapter runs a stand-in
+// for the requested model.
+func AnnounceStandIn(log *slog.Logger, info ports.ModelInfo) {
+	if info.StandIn != "" {
+		log.Warn("STAND-IN MODEL: " + info.StandIn)
+	}
+}
+
+// TokenBytes returns a function giving the UTF-8 length of a token's
+// text (0 for special tokens), memoised; it feeds the bits-per-byte
+// metrics.
+func TokenBytes(tok tokenizer.Tokenizer) func(int) int {
+	cache := map[int]int{}
+	return func(id int) int {
+		if n, ok := cache[id]; ok {
+			return n
+		}
+		n := 0
+		if !tok.IsSpecial(id) {
+			n = len(tok.Decode([]int{id}))
+		}
+		cache[id] = n
+		return n
+	}
+}
+
+// Datums builds the datums of examples. Rendering errors name the row
+// (file:line). empty counts examples left without trained tokens by
+// truncation; they are dropped.
+func Datums(ctx context.Context, b *datum.Builder, examples []data.Example) (out []ports.Datum, empty int, err error) {
+	for i, ex := range examples {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		ds, e, err := b.Conversation(ex.Messages)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", ex.Where(), err)
+		}
+		empty += e
+		out = append(out, ds...)
+	}
+	return out, empty, nil
+}
+
+// ErrNoTrainedTokens is returned when max_length leaves nothing to train.
+var ErrNoTrainedTokens = errors.New("no example has trained tokens")
+
+// CheckNotAllEmpty turns "every example was truncated to nothing" into
+// an error naming max_length, and logs how many were dropped otherwise.
+func CheckNotAllEmpty(log *slog.Logger, split string, kept, empty, maxLength int) error {
+	if kept == 0 && empty > 0 {
+		return fmt.Errorf("%w: max_length = %d truncates all %d %s examples to nothing (no trained tokens left); raise max_length", ErrNoTrainedTokens, maxLength, empty, split)
+	}
+	if empty > 0 {
+		log.Warn("dropped examples without trained tokens", "split", split, "dropped", empty, "kept", kept, "max_length", maxLength)
+	}
+	return nil
+}
+
+// PromptAndReference splits a conversation for sampling: the prompt is
+// every message before the final assistant message, and the reference
+// answer that message's text. A conversation that does not end with an
+// assistant message is all prompt, with no reference.
+func PromptAndReference(msgs []chat.Message) (prompt []chat.Message, reference string, hasReference bool) {
+	if n := len(msgs); n > 0 && msgs[n-1].Role == "assistant" {
+		return msgs[:n-1], msgs[n-1].Content.Text(), true
+	}
+	return msgs, "", false
+}
+
+// LogSkipped reports bad rows a dataset skipped under skip_bad_rows.
+func LogSkipped(log *slog.Logger, ds *data.Dataset) {
+	if ds.Skipped > 0 {
+		log.Warn(fmt.Sprintf("dataset %q: skipped %d bad row(s) (skip_bad_rows = true); first: %v", ds.Name, ds.Skipped, ds.FirstSkipped))
+	}
+}

@@ -1,0 +1,154 @@
+// Package sample implements the sample stage kind: it generates
+// completions for the prompts of a dataset with a checkpoint's sampler
+// weights (or a base model) and writes them to <stage dir>/samples.jsonl.
+package sample
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/stdlib/chat"
+	"github.com/cookbookc/cookbookc/stdlib/data"
+	"github.com/cookbookc/cookbookc/stdlib/stage"
+	"github.com/cookbookc/cookbookc/stdlib/stages/chatsetup"
+)
+
+// Kind is the stage kind's catalog name.
+const Kind = "sample"
+
+// SamplesFile is the file in the stage directory holding the completions.
+const SamplesFile = "samples.jsonl"
+
+func init() { stage.Register(Kind, stage.Func(Run)) }
+
+// record is one line of samples.jsonl: a prompt and its completions.
+type record struct {
+	Row         string                 `json:"row"`
+	Prompt      []chat.Message         `json:"prompt"`
+	Reference   string                 `json:"reference,omitempty"`
+	Completions []chatsetup.Completion `json:"completions"`
+}
+
+// Run implements the sample stage.
+func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+	in := env.Inputs
+	dsIn, ok := in.Dataset("dataset")
+	if !ok {
+		return nil, errors.New("input dataset is not set")
+	}
+	ckpt, hasCkpt := in.Checkpoint("checkpoint")
+	model := in.String("model")
+	if hasCkpt && ckpt.BaseModel != "" {
+		model = ckpt.BaseModel
+	}
+	if model == "" {
+		return nil, errors.New("set checkpoint or model")
+	}
+	store, err := env.Ports.Datasets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	baseDir := ""
+	if env.Plan != nil {
+		baseDir = env.Plan.BaseDir
+	}
+	ds, err := data.Load(ctx, store, dsIn, baseDir, data.Options{PromptOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	chatsetup.LogSkipped(env.Log, ds)
+	examples, _ := ds.Split("all")
+	if limit := int(in.Int("limit")); limit > 0 && limit < len(examples) {
+		examples = examples[:limit]
+	}
+	ckptRenderer := ""
+	if hasCkpt {
+		ckptRenderer = ckpt.Renderer
+	}
+	r, how, err := chatsetup.Renderer(in, ckptRenderer, model)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := env.Ports.Sampling(ctx)
+	if err != nil {
+		return nil, err
+	}
+	spec := ports.SamplerSpec{BaseModel: model}
+	if hasCkpt {
+		spec.ModelPath = ckpt.SamplerPath
+	}
+	sampler, err := svc.NewSampler(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	info, err := sampler.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	chatsetup.AnnounceStandIn(env.Log, info)
+	env.Log.Info("sample", "model", model, "renderer", how, "prompts", len(examples))
+	tok, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
+	if err != nil {
+		return nil, err
+	}
+	var stops []string
+	if in.Has("stop") {
+		if err := in.Decode("stop", &stops); err != nil {
+			return nil, err
+		}
+	}
+	prompts := make([][]chat.Message, len(examples))
+	refs := make([]string, len(examples))
+	for i, ex := range examples {
+		prompts[i], refs[i], _ = chatsetup.PromptAndReference(ex.Messages)
+		if len(prompts[i]) == 0 {
+			return nil, fmt.Errorf("%s: the conversation has no prompt before its assistant message", ex.Where())
+		}
+	}
+	seed := in.Int("seed")
+	cfg := chatsetup.SampleConfig{
+		Params: ports.SamplingParams{
+			MaxTokens: int(in.Int("max_tokens")), Temperature: in.Float("temperature"),
+			TopK: int(in.Int("top_k")), TopP: in.Float("top_p"),
+		},
+		NumSamples: int(in.Int("num_samples")),
+		ExtraStops: stops,
+		Seed:       &seed,
+	}
+	if cfg.Params.MaxTokens <= 0 {
+		cfg.Params.MaxTokens = 256
+	}
+	if cfg.Params.TopP <= 0 {
+		cfg.Params.TopP = 1
+	}
+	if env.Progress != nil {
+		env.Progress.Start(len(prompts), "prompts")
+	}
+	gens, err := chatsetup.Generate(ctx, sampler, r, tok, prompts, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	count := 0
+	for i, comps := range gens {
+		if err := enc.Encode(record{Row: examples[i].Where(), Prompt: prompts[i], Reference: refs[i], Completions: comps}); err != nil {
+			return nil, err
+		}
+		count += len(comps)
+	}
+	if env.Progress != nil {
+		env.Progress.Update(len(prompts), nil)
+	}
+	path := filepath.Join(env.Dir, SamplesFile)
+	if err := chatsetup.WriteFileAtomic(path, buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", SamplesFile, err)
+	}
+	return stage.Outputs{"samples": path, "count": count}, nil
+}
