@@ -1,0 +1,137 @@
+package interp
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/compiler/ir"
+)
+
+// SecretResolver rebuilds a secret's value from the environment.
+type SecretResolver func(ref *ir.SecretRef, getenv func(string) string) (string, error)
+
+// envOnlySecrets resolves bare env("NAME") secrets; it is the fallback
+// when no resolver is given (expressions need the compiler's evaluator).
+func envOnlySecrets(ref *ir.SecretRef, getenv func(string) string) (string, error) {
+	if ref.Expr != "" || len(ref.Env) != 1 {
+		return "", fmt.Errorf("secret %s needs an expression evaluator", describeSecret(ref))
+	}
+	v := getenv(ref.Env[0])
+	if v == "" {
+		return "", fmt.Errorf("environment variable %s is not set", ref.Env[0])
+	}
+	return v, nil
+}
+
+// resolveSecrets resolves every secret the plan's stages and the used
+// bindings need, before anything runs, so a missing variable is reported
+// up front. The map is keyed by secretKey.
+func resolveSecrets(nodes []*node, bindings map[string]Binding, usedPorts []string, resolve SecretResolver, getenv func(string) string) (map[string]string, []string) {
+	secrets := map[string]string{}
+	var problems []string
+	try := func(where string, ref *ir.SecretRef) {
+		key := secretKey(ref)
+		if _, done := secrets[key]; done {
+			return
+		}
+		v, err := resolve(ref, getenv)
+		if err != nil {
+			// The resolver's error names variables, never values.
+			problems = append(problems, fmt.Sprintf("%s: secret from %s: %v", where, describeSecret(ref), err))
+			return
+		}
+		secrets[key] = v
+	}
+	for _, n := range nodes {
+		for _, name := range sortedKeys(n.st.Inputs) {
+			if v := n.st.Inputs[name]; v.Secret != nil {
+				try(fmt.Sprintf("stage %q input %q", n.st.ID, name), v.Secret)
+			}
+		}
+	}
+	for _, port := range usedPorts {
+		b := bindings[port]
+		for _, name := range sortedKeys(b.Config) {
+			if v := b.Config[name]; v.Secret != nil {
+				try(fmt.Sprintf("port %s (%s) config %q", port, b.Adapter, name), v.Secret)
+			}
+		}
+	}
+	return secrets, problems
+}
+
+// adapterConfigs decodes the config of each used binding: values decoded
+// by their schema type, secrets resolved, defaults filled in.
+func adapterConfigs(bindings map[string]Binding, usedPorts []string, secrets map[string]string) (map[string]registry.Config, []string) {
+	out := map[string]registry.Config{}
+	var problems []string
+	for _, port := range usedPorts {
+		b := bindings[port]
+		a, ok := registry.Lookup(port, b.Adapter)
+		if !ok {
+			continue // reported by buildGraph
+		}
+		cfg := registry.Config{}
+		for _, f := range a.Schema.Config {
+			if f.Default != nil {
+				cfg[f.Name] = f.Default
+			}
+		}
+		for _, name := range sortedKeys(b.Config) {
+			v := b.Config[name]
+			field, _ := a.Schema.Field(name)
+			if field == nil {
+				problems = append(problems, fmt.Sprintf("port %s (%s, %s): unknown config field %q", port, b.Adapter, b.Origin, name))
+				continue
+			}
+			if v.Secret != nil {
+				if s, ok := secrets[secretKey(v.Secret)]; ok {
+					cfg[name] = s
+				}
+				continue
+			}
+			typ := field.Type
+			if v.Type != "" {
+				if t, err := parseType(v.Type); err == nil {
+					typ = t
+				}
+			}
+			val, err := decodeTyped(v.Value, typ)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("port %s (%s): config %q: %v", port, b.Adapter, name, err))
+				continue
+			}
+			if typ.Kind == catalog.KindAny || val != nil {
+				cfg[name] = val
+			}
+		}
+		out[port] = cfg
+	}
+	return out, problems
+}
+
+// usedPorts lists the ports any stage declares, plus the metrics sink
+// (every metrics write goes to it), sorted.
+func usedPorts(nodes []*node, bindings map[string]Binding) []string {
+	set := map[string]bool{}
+	for _, n := range nodes {
+		for _, p := range n.ports {
+			set[p] = true
+		}
+	}
+	if _, ok := bindings[catalog.PortMetricsSink]; ok {
+		set[catalog.PortMetricsSink] = true
+	}
+	return sortedKeys(set)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
