@@ -204,3 +204,5 @@ func stageResult(res *interp.Result, id string) interp.StageResult {
 	}
 	return interp.StageResult{}
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

@@ -35,8 +35,8 @@ type node struct {
 	reason      string
 	started     time.Time
 	elapsed     time.Duration
-	err     error
-	outputs map[string]json.RawMessage
+	err         error
+	outputs     map[string]json.RawMessage
 }
 
 // PlanError lists what makes a plan impossible to run under a manifest;
