@@ -29,7 +29,7 @@ import (
 func Renderer(in *stage.Inputs, checkpointRenderer, model string) (renderers.Renderer, string, error) {
 	if ref, ok := in.Renderer("renderer"); ok {
 		if ref.Custom != nil {
-			r, err := fromIR(ref.Custom)
+			r, err := renderers.FromIR(ref.Custom)
 			if err != nil {
 				return nil, "", fmt.Errorf("renderer %s: %w", ref.Name, err)
 			}
