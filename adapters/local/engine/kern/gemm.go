@@ -11,12 +11,11 @@ const (
 )
 
 type workerScratch struct {
-	apack []float32
-	tile  [mr * nr]float32
+	tile [mr * nr]float32
 }
 
 type sharedScratch struct {
-	bpack []float32
+	apack, bpack []float32
 }
 
 // Gemm computes C = op(A)·op(B) when acc is false and C += op(A)·op(B)
@@ -100,8 +99,9 @@ func (g *gemmTask) run(transA, transB bool, m, n, k int, a []float32, lda int, b
 	g.nBlocks = (n + nc - 1) / nc
 	sh := &g.pool.shared
 	sh.bpack = grow(sh.bpack, g.nPanels*k*nr)
+	sh.apack = grow(sh.apack, g.mBlocks*mc*k)
 	g.phase = 0
-	g.pool.Run(g.nPanels, g)
+	g.pool.Run(g.nPanels+g.mBlocks, g)
 	g.phase = 1
 	g.pool.Run(g.mBlocks*g.nBlocks, g)
 	g.a, g.b, g.c = nil, nil, nil
@@ -110,7 +110,11 @@ func (g *gemmTask) run(transA, transB bool, m, n, k int, a []float32, lda int, b
 // Do implements Task.
 func (g *gemmTask) Do(w, i int) {
 	if g.phase == 0 {
-		g.packB(i)
+		if i < g.nPanels {
+			g.packB(i)
+		} else {
+			g.packABlock(i - g.nPanels)
+		}
 		return
 	}
 	g.tile(w, i/g.nBlocks, i%g.nBlocks)
@@ -142,6 +146,18 @@ func (g *gemmTask) packB(jp int) {
 	}
 }
 
+// packABlock packs the rows of m-block mb for every k-block: block p0
+// starts at mb*mc*k + p0*mc.
+func (g *gemmTask) packABlock(mb int) {
+	i0 := mb * mc
+	rows := min(mc, g.m-i0)
+	base := g.pool.shared.apack[mb*mc*g.k:]
+	for p0 := 0; p0 < g.k; p0 += kc {
+		kb := min(kc, g.k-p0)
+		g.packA(base[p0*mc:], i0, rows, p0, kb)
+	}
+}
+
 // packA packs rows [i0, i0+rows) and k-range [p0, p0+kb) of op(A) as
 // micro-panels of mr rows, each kb×mr, zero-padded past the last row.
 func (g *gemmTask) packA(dst []float32, i0, rows, p0, kb int) {
@@ -154,6 +170,21 @@ func (g *gemmTask) packA(dst []float32, i0, rows, p0, kb int) {
 			clear(d)
 		}
 		if !g.transA {
+			if rn == mr {
+				// Six read streams, sequential writes.
+				lda := g.lda
+				s0 := g.a[r0*lda+p0 : r0*lda+p0+kb]
+				s1 := g.a[(r0+1)*lda+p0 : (r0+1)*lda+p0+kb]
+				s2 := g.a[(r0+2)*lda+p0 : (r0+2)*lda+p0+kb]
+				s3 := g.a[(r0+3)*lda+p0 : (r0+3)*lda+p0+kb]
+				s4 := g.a[(r0+4)*lda+p0 : (r0+4)*lda+p0+kb]
+				s5 := g.a[(r0+5)*lda+p0 : (r0+5)*lda+p0+kb]
+				for p := range kb {
+					q := d[p*mr : p*mr+mr : p*mr+mr]
+					q[0], q[1], q[2], q[3], q[4], q[5] = s0[p], s1[p], s2[p], s3[p], s4[p], s5[p]
+				}
+				continue
+			}
 			for r := 0; r < rn; r++ {
 				src := g.a[(r0+r)*g.lda+p0 : (r0+r)*g.lda+p0+kb]
 				for p, v := range src {
@@ -177,18 +208,18 @@ func (g *gemmTask) tile(w, mb, nb int) {
 	j0 := nb * nc
 	cols := min(nc, g.n-j0)
 	panelsA := (rows + mr - 1) / mr
-	s.apack = grow(s.apack, mc*kc)
 	bpack := g.pool.shared.bpack
+	abase := g.pool.shared.apack[mb*mc*g.k:]
 	for p0 := 0; p0 < g.k; p0 += kc {
 		kb := min(kc, g.k-p0)
-		g.packA(s.apack, i0, rows, p0, kb)
+		apack := abase[p0*mc:]
 		accum := g.acc || p0 > 0
 		for jc := 0; jc < cols; jc += nr {
 			jp := (j0 + jc) / nr
 			bp := bpack[jp*g.k*nr+p0*nr:]
 			cn := min(nr, cols-jc)
 			for ip := 0; ip < panelsA; ip++ {
-				ap := s.apack[ip*kb*mr:]
+				ap := apack[ip*kb*mr:]
 				r0 := i0 + ip*mr
 				rn := min(mr, i0+rows-r0)
 				coff := r0*g.ldc + j0 + jc

@@ -113,3 +113,37 @@ func expSubF32(x []float32, sub float32) float32 {
 	}
 	return expSubGo(x, sub)
 }
+
+//go:noescape
+func geluFwd32(u, out *float32, n int)
+
+//go:noescape
+func geluBwd32(u, du *float32, n int)
+
+// Constants of the vectorised GELU.
+var (
+	geluK     float32 = geluCubic
+	gelu3K    float32 = 3 * geluCubic
+	gelu2C    float32 = 2 * geluSqrt2OverPi
+	geluHalfC float32 = 0.5 * geluSqrt2OverPi
+	geluHalf  float32 = 0.5
+	geluTwo   float32 = 2
+)
+
+func geluFwdF32(u, g []float32) {
+	if hasAVX2FMA && len(u) > 0 {
+		_ = g[len(u)-1]
+		geluFwd32(unsafe.SliceData(u), unsafe.SliceData(g), len(u))
+		return
+	}
+	geluFwdGo(u, g)
+}
+
+func geluBwdF32(u, du []float32) {
+	if hasAVX2FMA && len(u) > 0 {
+		_ = du[len(u)-1]
+		geluBwd32(unsafe.SliceData(u), unsafe.SliceData(du), len(u))
+		return
+	}
+	geluBwdGo(u, du)
+}

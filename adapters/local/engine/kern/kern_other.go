@@ -18,3 +18,7 @@ func axpyRowsF32(p, v []float32, ldv int, out []float32) { axpyRowsGo(p, v, ldv,
 func gerRowsF32(s, x, dst []float32, ldd int) { gerRowsGo(s, x, dst, ldd) }
 
 func expSubF32(x []float32, sub float32) float32 { return expSubGo(x, sub) }
+
+func geluFwdF32(u, g []float32) { geluFwdGo(u, g) }
+
+func geluBwdF32(u, du []float32) { geluBwdGo(u, du) }

@@ -254,3 +254,36 @@ func BenchmarkGemm(b *testing.B) {
 		}
 	}
 }
+
+func TestGeluMatchesFloat64(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 7, 8, 9, 100} {
+		u := randSlice(r, n)
+		for i := range u {
+			u[i] *= 4
+		}
+		g := make([]float32, n)
+		GeluForward(u, g)
+		du := make([]float32, n)
+		for i := range du {
+			du[i] = 1
+		}
+		GeluBackward(u, du)
+		u64 := widen(u)
+		g64 := make([]float64, n)
+		GeluForward(u64, g64)
+		du64 := make([]float64, n)
+		for i := range du64 {
+			du64[i] = 1
+		}
+		GeluBackward(u64, du64)
+		for i := range u {
+			if math.Abs(float64(g[i])-g64[i]) > 2e-6*(1+math.Abs(g64[i])) {
+				t.Fatalf("gelu(%v) = %v, want %v", u[i], g[i], g64[i])
+			}
+			if math.Abs(float64(du[i])-du64[i]) > 2e-6*(1+math.Abs(du64[i])) {
+				t.Fatalf("gelu'(%v) = %v, want %v", u[i], du[i], du64[i])
+			}
+		}
+	}
+}

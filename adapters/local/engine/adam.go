@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/cookbookc/cookbookc/adapters/local/engine/kern"
+)
+
+// AdamParams configures one AdamW step (torch.optim.AdamW semantics,
+// decoupled weight decay applied to matrices only).
+type AdamParams struct {
+	LearningRate, Beta1, Beta2, Eps, WeightDecay float64
+	// GradClipNorm rescales the gradient to at most this global L2 norm;
+	// 0 disables clipping.
+	GradClipNorm float64
+}
+
+type adamState[T kern.Float] struct {
+	m, v  []T
+	decay []bool // per element block: see adamTask
+	step  int
+}
+
+func (s *adamState[T]) init(p *ParamSet[T]) {
+	s.m = make([]T, len(p.Data))
+	s.v = make([]T, len(p.Data))
+	s.step = 0
+}
+
+const adamChunk = 8192
+
+// adamTask runs the norm reduction (phase 0) and the update (phase 1)
+// over fixed chunks of the flat parameter vector.
+type adamTask[T kern.Float] struct {
+	phase        int
+	p            *ParamSet[T]
+	m, v         []T
+	partial      []float64
+	tensorOf     []int32 // chunk -> first tensor index overlapping it
+	clip         T
+	lr, b1, b2   T
+	eps          float64
+	wd           T
+	bc1, bc2sqrt float64
+}
+
+func (t *adamTask[T]) Do(_, i int) {
+	lo, hi := i*adamChunk, min(len(t.p.Data), (i+1)*adamChunk)
+	g := t.p.Grad
+	if t.phase == 0 {
+		var s float64
+		for _, x := range g[lo:hi] {
+			s += float64(x) * float64(x)
+		}
+		t.partial[i] = s
+		return
+	}
+	ti := int(t.tensorOf[i])
+	for lo < hi {
+		tn := t.p.Tensors[ti]
+		end := min(hi, tn.Off+tn.Size())
+		decay := T(1)
+		if tn.Decay {
+			decay = 1 - t.lr*t.wd
+		}
+		stepSize := float64(t.lr) / t.bc1
+		for j := lo; j < end; j++ {
+			gj := g[j] * t.clip
+			m := t.b1*t.m[j] + (1-t.b1)*gj
+			v := t.b2*t.v[j] + (1-t.b2)*gj*gj
+			t.m[j], t.v[j] = m, v
+			denom := math.Sqrt(float64(v))/t.bc2sqrt + t.eps
+			t.p.Data[j] = t.p.Data[j]*decay - T(stepSize*float64(m)/denom)
+		}
+		lo = end
+		ti++
+	}
+}
+
+// OptimStep applies one AdamW step to the trainable parameters with the
+// accumulated gradients, then clears them. It returns the gradient norm
+// before clipping.
+func (m *Model[T]) OptimStep(p AdamParams) (float64, error) {
+	if p.LearningRate < 0 || p.Beta1 < 0 || p.Beta1 >= 1 || p.Beta2 < 0 || p.Beta2 >= 1 || p.Eps < 0 || p.WeightDecay < 0 || p.GradClipNorm < 0 {
+		return 0, fmt.Errorf("invalid Adam parameters %+v (want lr, eps, weight_decay, grad_clip_norm >= 0 and betas in [0, 1))", p)
+	}
+	ps := m.Trainable()
+	n := len(ps.Data)
+	chunks := (n + adamChunk - 1) / adamChunk
+	t := &m.ws.adam
+	if len(t.partial) != chunks {
+		t.partial = make([]float64, chunks)
+		t.tensorOf = make([]int32, chunks)
+		ti := 0
+		for c := range chunks {
+			for ps.Tensors[ti].Off+ps.Tensors[ti].Size() <= c*adamChunk {
+				ti++
+			}
+			t.tensorOf[c] = int32(ti)
+		}
+	}
+	t.phase, t.p = 0, ps
+	m.pool.Run(chunks, t)
+	var sq float64
+	for _, s := range t.partial {
+		sq += s
+	}
+	norm := math.Sqrt(sq)
+	clip := 1.0
+	if p.GradClipNorm > 0 && norm > p.GradClipNorm {
+		clip = p.GradClipNorm / (norm + 1e-6)
+	}
+	m.opt.step++
+	st := float64(m.opt.step)
+	t.phase, t.m, t.v = 1, m.opt.m, m.opt.v
+	t.clip, t.lr, t.b1, t.b2, t.eps, t.wd = T(clip), T(p.LearningRate), T(p.Beta1), T(p.Beta2), p.Eps, T(p.WeightDecay)
+	t.bc1 = 1 - math.Pow(p.Beta1, st)
+	t.bc2sqrt = math.Sqrt(1 - math.Pow(p.Beta2, st))
+	m.pool.Run(chunks, t)
+	t.p, t.m, t.v = nil, nil, nil
+	clear(ps.Grad)
+	return norm, nil
+}

@@ -1,0 +1,60 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/cookbookc/cookbookc/adapters/local/engine/kern"
+)
+
+// nanoGPTConfig is nanoGPT's CPU configuration on tiny Shakespeare.
+func nanoGPTConfig() Config {
+	return Config{Name: "bench/nanogpt", Vocab: 65, Context: 64, Dim: 128, Layers: 4, Heads: 4, Hidden: 512, Seed: 1}
+}
+
+func benchBatch(cfg Config, batch int) *Batch {
+	r := newRNG(5, "bench")
+	b := &Batch{K: 1}
+	for s := 0; s < batch; s++ {
+		b.SeqStart = append(b.SeqStart, len(b.Tokens))
+		for i := 0; i < cfg.Context; i++ {
+			b.Tokens = append(b.Tokens, int32(r.next()%uint64(cfg.Vocab)))
+			b.Targets = append(b.Targets, int32(r.next()%uint64(cfg.Vocab)))
+			b.Weights = append(b.Weights, 1/float32(batch*cfg.Context))
+		}
+	}
+	b.SeqStart = append(b.SeqStart, len(b.Tokens))
+	return b
+}
+
+// BenchmarkTrainStep measures one forward_backward + optim_step of the
+// nanoGPT CPU configuration (12 sequences of 64 tokens).
+func BenchmarkTrainStep(b *testing.B) {
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			pool := kern.NewPool(threads)
+			defer pool.Close()
+			cfg := nanoGPTConfig()
+			m, err := New[float32](cfg, LoRA{}, pool)
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch := benchBatch(cfg, 12)
+			var res Result
+			adam := AdamParams{LearningRate: 1e-3, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1, GradClipNorm: 1}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if err := m.ForwardBackward(batch, DefaultLoss(CrossEntropy), &res); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.OptimStep(adam); err != nil {
+					b.Fatal(err)
+				}
+			}
+			tok := float64(len(batch.Tokens)) * float64(b.N) / b.Elapsed().Seconds()
+			b.ReportMetric(tok, "tokens/s")
+			b.ReportMetric(tok*cfg.FLOPsPerToken(cfg.Context)/1e9, "GFLOP/s")
+		})
+	}
+}
