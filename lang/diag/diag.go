@@ -108,13 +108,23 @@ func Suggest(name string, candidates []string) string {
 	best, bestDist := "", 0
 	for _, c := range candidates {
 		d := levenshtein.Distance(name, c, nil)
-		if d < 3 || (strings.EqualFold(name, c)) || (len(c) > 5 && d <= len(c)/3) {
+		close := d < 3 || strings.EqualFold(name, c) || (len(c) > 5 && d <= len(c)/3) ||
+			(commonPrefix(name, c) >= 5 && d <= len(c)/2)
+		if close {
 			if best == "" || d < bestDist || (d == bestDist && c < best) {
 				best, bestDist = c, d
 			}
 		}
 	}
 	return best
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // DidYouMean returns ` Did you mean "X"?` for the closest candidate, or "".

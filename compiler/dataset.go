@@ -1,0 +1,125 @@
+package compiler
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang"
+	"github.com/cookbookc/cookbookc/lang/diag"
+)
+
+// dataset is a `dataset` block.
+type dataset struct {
+	name  string
+	block *hcl.Block
+	ir    ir.Dataset
+}
+
+func (c *compiler) declareDatasets(blocks []*hcl.Block) {
+	seen := map[string]*hcl.Block{}
+	for _, b := range blocks {
+		if c.declared(b, "dataset", seen) {
+			c.datasets[b.Labels[0]] = &dataset{name: b.Labels[0], block: b}
+		}
+	}
+}
+
+// checkDataset decodes a dataset block against the catalog's dataset
+// schema. A dataset with errors stays declared so references to it do not
+// cascade.
+func (c *compiler) checkDataset(d *dataset) {
+	fields := c.cat.DatasetFields
+	content, diags := d.block.Body.Content(lang.FieldSchema(fieldNames(fields), "description"))
+	c.addAll(diag.Classify(diags, diag.UnknownAttribute))
+	values := map[string]any{}
+	for i := range fields {
+		f := &fields[i]
+		a, ok := content.Attributes[f.Name]
+		if !ok {
+			if f.Required {
+				c.errorf(diag.MissingAttribute, d.block.DefRange, "Missing "+f.Name,
+					"Dataset %q needs %s: %s", d.name, f.Name, f.Doc)
+			} else if f.Default != nil {
+				values[f.Name] = f.Default
+			}
+			continue
+		}
+		val, ok := c.evalValue(a.Expr, "a dataset")
+		if !ok {
+			continue
+		}
+		if isSecret(val) {
+			c.errorf(diag.InvalidValue, a.Expr.Range(), "Secret in a dataset",
+				"Dataset attributes are recorded in plans and cannot come from env().")
+			continue
+		}
+		got, more := fieldValue(f, val, a.Expr.Range(), "Dataset attribute")
+		c.addAll(more)
+		if got != nil && !more.HasErrors() {
+			values[f.Name] = got
+		}
+	}
+	_, hasFraction := content.Attributes["test_fraction"]
+	if a, hasSize := content.Attributes["test_size"]; hasSize && hasFraction {
+		c.errorf(diag.Constraint, a.NameRange, "Conflicting test split",
+			"Set test_fraction or test_size, not both.")
+	}
+	d.ir = ir.Dataset{
+		Name:        d.name,
+		Format:      str(values["format"]),
+		FileFormat:  str(values["file_format"]),
+		Split:       str(values["split"]),
+		ShuffleSeed: i64(values["shuffle_seed"]),
+		Limit:       int(i64(values["limit"])),
+		TestSize:    int(i64(values["test_size"])),
+		SkipBadRows: values["skip_bad_rows"] == true,
+		Range:       c.irRange(d.block.DefRange),
+	}
+	if f, ok := values["test_fraction"].(float64); ok {
+		d.ir.TestFraction = f
+	}
+	if src, ok := values["source"].(string); ok {
+		d.ir.Source = c.checkSource(src, content.Attributes["source"].Expr.Range())
+	}
+}
+
+// checkSource normalises a dataset source to a URI and warns when a local
+// file is missing. Data files are not opened: check stays cheap.
+func (c *compiler) checkSource(src string, rng hcl.Range) string {
+	scheme, rest, hasScheme := strings.Cut(src, "://")
+	if !hasScheme {
+		scheme, rest = "file", src
+	}
+	switch scheme {
+	case "hf":
+		if parts := strings.Split(rest, "/"); len(parts) != 2 || parts[0] == "" || parts[1] == "" {
+			c.errorf(diag.InvalidValue, rng, "Invalid dataset source", "A hub source is hf://ORG/NAME; got %q.", src)
+		}
+		return "hf://" + rest
+	case "file":
+		if rest == "" {
+			c.errorf(diag.InvalidValue, rng, "Invalid dataset source", "The source names no file.")
+			return src
+		}
+		p := filepath.FromSlash(rest)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(c.rec.Dir, p)
+		}
+		if _, err := os.Stat(p); err != nil {
+			c.warnf(diag.DataFileMissing, rng, "Dataset file not found",
+				"%s does not exist (relative paths resolve against the recipe directory %s). The check goes on; a run fails unless the file appears.", rest, c.rec.Dir)
+		}
+		return "file://" + rest
+	}
+	c.errorf(diag.InvalidValue, rng, "Invalid dataset source",
+		"Unknown source scheme %q: use a path, file://PATH or hf://ORG/NAME.%s", scheme, diag.DidYouMean(scheme, []string{"file", "hf"}))
+	return src
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func i64(v any) int64 { n, _ := v.(int64); return n }

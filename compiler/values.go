@@ -1,0 +1,314 @@
+package compiler
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/diag"
+)
+
+// typeName describes a cty value's type in diagnostics, in the catalog's
+// vocabulary ("number", "string", "list", "object").
+func typeName(v cty.Value) string {
+	t := v.Type()
+	switch {
+	case t == cty.String:
+		return "string"
+	case t == cty.Number:
+		if v.IsKnown() && !v.IsNull() {
+			if bf := v.AsBigFloat(); bf.IsInt() {
+				return "number " + bf.Text('f', -1)
+			}
+		}
+		return "number"
+	case t == cty.Bool:
+		return "bool"
+	case t.IsListType() || t.IsTupleType() || t.IsSetType():
+		return "list"
+	case t.IsMapType() || t.IsObjectType():
+		return "object"
+	case t == cty.DynamicPseudoType:
+		return "dynamic"
+	}
+	return t.FriendlyName()
+}
+
+// fieldValue checks v against field f and converts it to a Go value
+// (string, float64, int64, bool, []any, map[string]any). ok is false when a
+// diagnostic was added. Unknown values (from variables with errors, or
+// env()) pass with a nil result: their type is checked only when known.
+func fieldValue(f *catalog.Field, v cty.Value, rng hcl.Range, what string) (any, hcl.Diagnostics) {
+	if v.IsNull() {
+		return nil, hcl.Diagnostics{diag.New(diag.TypeMismatch, rng, "Null value for "+f.Name,
+			fmt.Sprintf("%s %q must be a %s, not null.", what, f.Name, f.Type))}
+	}
+	got, err := convertValue(f.Type, v, "")
+	if err != nil {
+		return nil, hcl.Diagnostics{diag.New(diag.TypeMismatch, rng, "Wrong type for "+f.Name,
+			fmt.Sprintf("%s %q expects %s%s.", what, f.Name, f.Type, err.Error()))}
+	}
+	if got == nil {
+		return nil, nil
+	}
+	return got, checkConstraints(f, got, rng, what)
+}
+
+// checkConstraints checks Enum, Min and Max.
+func checkConstraints(f *catalog.Field, got any, rng hcl.Range, what string) hcl.Diagnostics {
+	if s, ok := got.(string); ok && len(f.Enum) > 0 {
+		for _, e := range f.Enum {
+			if e == s {
+				return nil
+			}
+		}
+		return hcl.Diagnostics{diag.New(diag.NotInEnum, rng, "Invalid value for "+f.Name,
+			fmt.Sprintf("%q is not a valid %s.%s Allowed values: %s.", s, f.Name, diag.DidYouMean(s, f.Enum), quoteList(f.Enum)))}
+	}
+	var n float64
+	switch x := got.(type) {
+	case float64:
+		n = x
+	case int64:
+		n = float64(x)
+	default:
+		return nil
+	}
+	if f.Min != nil && (n < f.Min.Value || (f.Min.Exclusive && n == f.Min.Value)) ||
+		f.Max != nil && (n > f.Max.Value || (f.Max.Exclusive && n == f.Max.Value)) {
+		return hcl.Diagnostics{diag.New(diag.OutOfRange, rng, "Value out of range for "+f.Name,
+			fmt.Sprintf("%s %q must be %s; got %s.", what, f.Name, describeRange(f), formatNumber(n)))}
+	}
+	return nil
+}
+
+func describeRange(f *catalog.Field) string {
+	var parts []string
+	if f.Min != nil {
+		op := ">="
+		if f.Min.Exclusive {
+			op = ">"
+		}
+		parts = append(parts, op+" "+formatNumber(f.Min.Value))
+	}
+	if f.Max != nil {
+		op := "<="
+		if f.Max.Exclusive {
+			op = "<"
+		}
+		parts = append(parts, op+" "+formatNumber(f.Max.Value))
+	}
+	return strings.Join(parts, " and ")
+}
+
+func formatNumber(n float64) string { return fmt.Sprint(n) }
+
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// convertValue converts v to the Go representation of type t. The error
+// text completes "expects T" (", got X" or "; element 2 ...").
+func convertValue(t catalog.Type, v cty.Value, path string) (any, error) {
+	if !v.IsKnown() {
+		if v.Type() != cty.DynamicPseudoType && !typeCompatible(t, v.Type()) {
+			return nil, fmt.Errorf("%s, got %s", at(path), typeName(v))
+		}
+		return nil, nil
+	}
+	if v.IsNull() {
+		return nil, fmt.Errorf("%s, got null", at(path))
+	}
+	v, _ = v.Unmark()
+	ty := v.Type()
+	switch t.Kind {
+	case catalog.KindAny:
+		x, err := anyValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s, but %v", at(path), err)
+		}
+		return x, nil
+	case catalog.KindString, catalog.KindCheckpoint:
+		if ty == cty.String {
+			return v.AsString(), nil
+		}
+	case catalog.KindNumber:
+		if ty == cty.Number {
+			f, _ := v.AsBigFloat().Float64()
+			if math.IsInf(f, 0) {
+				return nil, fmt.Errorf("%s, got a number too large", at(path))
+			}
+			return f, nil
+		}
+	case catalog.KindInt:
+		if ty == cty.Number {
+			bf := v.AsBigFloat()
+			if !bf.IsInt() {
+				return nil, fmt.Errorf("%s (a whole number), got %s", at(path), bf.Text('g', -1))
+			}
+			i, acc := bf.Int64()
+			if acc != big.Exact {
+				return nil, fmt.Errorf("%s, got an integer too large", at(path))
+			}
+			return i, nil
+		}
+	case catalog.KindBool:
+		if ty == cty.Bool {
+			return v.True(), nil
+		}
+	case catalog.KindList:
+		if ty.IsListType() || ty.IsTupleType() || ty.IsSetType() {
+			out := []any{}
+			i := 0
+			for it := v.ElementIterator(); it.Next(); i++ {
+				_, ev := it.Element()
+				x, err := convertValue(*t.Elem, ev, fmt.Sprintf("%s[%d]", path, i))
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, x)
+			}
+			return out, nil
+		}
+	case catalog.KindMap:
+		if ty.IsMapType() || ty.IsObjectType() {
+			out := map[string]any{}
+			for it := v.ElementIterator(); it.Next(); {
+				k, ev := it.Element()
+				x, err := convertValue(*t.Elem, ev, fmt.Sprintf("%s[%q]", path, k.AsString()))
+				if err != nil {
+					return nil, err
+				}
+				out[k.AsString()] = x
+			}
+			return out, nil
+		}
+	case catalog.KindDataset, catalog.KindRenderer:
+		return nil, fmt.Errorf("%s (a reference such as %s.NAME), got %s", at(path), t, typeName(v))
+	}
+	return nil, fmt.Errorf("%s, got %s", at(path), typeName(v))
+}
+
+func at(path string) string {
+	if path == "" {
+		return ""
+	}
+	return " at " + path
+}
+
+// typeCompatible reports whether a value of cty type ty could convert to t.
+func typeCompatible(t catalog.Type, ty cty.Type) bool {
+	switch t.Kind {
+	case catalog.KindAny:
+		return true
+	case catalog.KindString, catalog.KindCheckpoint:
+		return ty == cty.String
+	case catalog.KindNumber, catalog.KindInt:
+		return ty == cty.Number
+	case catalog.KindBool:
+		return ty == cty.Bool
+	case catalog.KindList:
+		return ty.IsListType() || ty.IsTupleType() || ty.IsSetType()
+	case catalog.KindMap:
+		return ty.IsMapType() || ty.IsObjectType()
+	}
+	return false
+}
+
+// anyValue converts a known cty value to plain Go data.
+func anyValue(v cty.Value) (any, error) {
+	v, _ = v.Unmark()
+	if !v.IsWhollyKnown() {
+		return nil, nil
+	}
+	if v.IsNull() {
+		return nil, nil
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return v.AsString(), nil
+	case ty == cty.Number:
+		bf := v.AsBigFloat()
+		if bf.IsInt() {
+			if i, acc := bf.Int64(); acc == big.Exact {
+				return i, nil
+			}
+		}
+		f, _ := bf.Float64()
+		if math.IsInf(f, 0) {
+			return nil, fmt.Errorf("the number is too large")
+		}
+		return f, nil
+	case ty == cty.Bool:
+		return v.True(), nil
+	case ty.IsListType() || ty.IsTupleType() || ty.IsSetType():
+		out := []any{}
+		for it := v.ElementIterator(); it.Next(); {
+			_, ev := it.Element()
+			x, err := anyValue(ev)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, x)
+		}
+		return out, nil
+	case ty.IsMapType() || ty.IsObjectType():
+		out := map[string]any{}
+		for it := v.ElementIterator(); it.Next(); {
+			k, ev := it.Element()
+			x, err := anyValue(ev)
+			if err != nil {
+				return nil, err
+			}
+			out[k.AsString()] = x
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("values of type %s are not supported", ty.FriendlyName())
+}
+
+// catalogType returns the catalog name of a variable's cty type, for
+// Plan.Variables.
+func catalogType(ty cty.Type) string {
+	switch {
+	case ty == cty.String:
+		return "string"
+	case ty == cty.Number:
+		return "number"
+	case ty == cty.Bool:
+		return "bool"
+	case ty.IsListType() || ty.IsSetType():
+		return "list(" + catalogType(ty.ElementType()) + ")"
+	case ty.IsMapType():
+		return "map(" + catalogType(ty.ElementType()) + ")"
+	}
+	return "any"
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func fieldNames(fields []catalog.Field) []string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+	}
+	return names
+}

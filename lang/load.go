@@ -1,0 +1,176 @@
+// Package lang reads recipe source: it parses one file or a directory of
+// files in HCL native syntax (.hcl) or HCL JSON syntax (.hcl.json, or any
+// .json file named explicitly), declares the block schemas of the
+// language, maps string literals back to source positions, and formats
+// files with hclwrite. It knows nothing about stage kinds or adapters; the
+// compiler checks meaning.
+package lang
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/cookbookc/cookbookc/lang/diag"
+)
+
+// Source is one parsed recipe file.
+type Source struct {
+	// Name is the file name as diagnostics show it (the path the user
+	// gave, or PATH/file for a directory).
+	Name string
+	// Rel is the path relative to the recipe directory.
+	Rel  string
+	Data []byte
+	File *hcl.File
+}
+
+// Recipe is the parsed source of one recipe: a file, or every recipe file
+// of a directory, merged.
+type Recipe struct {
+	// Dir is the absolute recipe directory; relative paths in the recipe
+	// resolve against it.
+	Dir string
+	// Sources are the files in name order.
+	Sources []*Source
+	// Body is the merged body of all files.
+	Body hcl.Body
+}
+
+// Files returns the parsed files by name, for diagnostic snippets.
+func (r *Recipe) Files() map[string]*hcl.File {
+	out := make(map[string]*hcl.File, len(r.Sources))
+	for _, s := range r.Sources {
+		out[s.Name] = s.File
+	}
+	return out
+}
+
+// Bytes returns the source bytes by file name, for diagnostic snippets.
+func (r *Recipe) Bytes() diag.Sources {
+	out := make(diag.Sources, len(r.Sources))
+	for _, s := range r.Sources {
+		out[s.Name] = s.Data
+	}
+	return out
+}
+
+// IsRecipeFile reports whether a directory entry is a recipe file: *.hcl
+// or *.hcl.json.
+func IsRecipeFile(name string) bool {
+	return strings.HasSuffix(name, ".hcl") || strings.HasSuffix(name, ".hcl.json")
+}
+
+// isJSON reports whether a file uses the JSON syntax.
+func isJSON(name string) bool { return strings.HasSuffix(name, ".json") }
+
+// Load parses the recipe at path: a file, or a directory whose *.hcl and
+// *.hcl.json files (not subdirectories) form one recipe. Syntax errors are
+// returned as diagnostics with code E100; a file that cannot be read gives
+// E106. Load never returns a nil Recipe.
+func Load(path string) (*Recipe, hcl.Diagnostics) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return emptyRecipe(path), fileError(path, "Cannot resolve the recipe path", err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return emptyRecipe(abs), fileError(path, "Cannot read recipe", err)
+	}
+	files := map[string][]byte{}
+	dir, names := filepath.Dir(abs), []string(nil)
+	if info.IsDir() {
+		dir = abs
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return emptyRecipe(abs), fileError(path, "Cannot read recipe directory", err)
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && IsRecipeFile(e.Name()) {
+				names = append(names, e.Name())
+			}
+		}
+		if len(names) == 0 {
+			return emptyRecipe(abs), fileError(path, "No recipe files", fmt.Errorf("the directory holds no *.hcl or *.hcl.json files"))
+		}
+	} else {
+		names = []string{filepath.Base(path)}
+	}
+	var diags hcl.Diagnostics
+	for _, n := range names {
+		full := filepath.Join(dir, n)
+		shown := path
+		if info.IsDir() {
+			shown = filepath.Join(path, n)
+		}
+		data, err := os.ReadFile(full)
+		if err != nil {
+			diags = append(diags, fileError(shown, "Cannot read recipe file", err)...)
+			continue
+		}
+		files[shown] = data
+	}
+	r, more := Parse(dir, files)
+	return r, append(diags, more...)
+}
+
+// Parse parses in-memory recipe files (name -> bytes) that live in dir.
+// Names ending in .json use the JSON syntax. Tests and the fuzzer use it.
+func Parse(dir string, files map[string][]byte) (*Recipe, hcl.Diagnostics) {
+	r := emptyRecipe(dir)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	p := hclparse.NewParser()
+	var diags hcl.Diagnostics
+	var hclFiles []*hcl.File
+	for _, n := range names {
+		data := files[n]
+		var f *hcl.File
+		var d hcl.Diagnostics
+		if isJSON(n) {
+			f, d = p.ParseJSON(data, n)
+		} else {
+			f, d = p.ParseHCL(data, n)
+		}
+		diags = append(diags, diag.Classify(d, diag.Syntax)...)
+		if f == nil {
+			f = &hcl.File{Body: hcl.EmptyBody(), Bytes: data}
+		}
+		rel := n
+		if filepath.IsAbs(n) {
+			if x, err := filepath.Rel(dir, n); err == nil {
+				rel = x
+			}
+		} else {
+			rel = filepath.Base(n)
+		}
+		r.Sources = append(r.Sources, &Source{Name: n, Rel: filepath.ToSlash(rel), Data: data, File: f})
+		hclFiles = append(hclFiles, f)
+	}
+	r.Body = hcl.MergeFiles(hclFiles)
+	return r, diags
+}
+
+func emptyRecipe(dir string) *Recipe {
+	return &Recipe{Dir: dir, Body: hcl.EmptyBody()}
+}
+
+func fileError(path, summary string, err error) hcl.Diagnostics {
+	r := hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos}
+	return hcl.Diagnostics{diag.New(diag.FileRead, r, summary, fmt.Sprintf("%s: %v.", path, unwrapPathError(err)))}
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
