@@ -1,0 +1,82 @@
+package progress
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cookbookc/cookbookc/interp"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func feed(d interface{ Event(interp.Event) }, c *clock) {
+	d.Event(interp.Event{Type: interp.EventStageStarted, Stage: "train", Kind: "supervised_train"})
+	d.Event(interp.Event{Type: interp.EventProgress, Stage: "train", Total: 100, Unit: "steps"})
+	for i := 1; i <= 100; i++ {
+		c.t = c.t.Add(500 * time.Millisecond)
+		d.Event(interp.Event{Type: interp.EventProgress, Stage: "train", Done: i, Total: 100, Unit: "steps",
+			Metrics: map[string]float64{"lr": 1e-4, "train_mean_nll": 3 - float64(i)/50}})
+	}
+	d.Event(interp.Event{Type: interp.EventStageFinished, Stage: "train", DurationMS: 50000})
+	d.Event(interp.Event{Type: interp.EventStageFailed, Stage: "eval", DurationMS: 12, Error: "training_client (fake): boom"})
+}
+
+func TestPlainPrintsBoundedProgressLines(t *testing.T) {
+	var out bytes.Buffer
+	d := NewPlain(&out)
+	c := &clock{t: time.Unix(0, 0)}
+	d.now = c.now
+	d.PlainEvery = time.Hour
+	feed(d, c)
+	text := out.String()
+	require.NotContains(t, text, "\x1b", "no escape codes outside a terminal")
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	require.Equal(t, "train (supervised_train) started", lines[0])
+	// One line at the first update and per 10% (plus start/end), not one per step.
+	require.Equal(t, 14, len(lines), text)
+	require.Contains(t, text, "train: 10/100 steps")
+	require.Contains(t, text, "train: 50/100 steps  2.00 steps/s  ETA 25.0s  train_mean_nll=2")
+	require.Contains(t, text, "train finished in 50.0s (train_mean_nll=1)")
+	require.Contains(t, text, "eval FAILED in 12ms: training_client (fake): boom")
+}
+
+func TestLiveRedrawsOneLinePerRunningStage(t *testing.T) {
+	var out bytes.Buffer
+	d := &Display{w: &out, live: true, running: map[string]*stageState{}, width: func() int { return 100 }}
+	c := &clock{t: time.Unix(0, 0)}
+	d.now = c.now
+	d.Event(interp.Event{Type: interp.EventStageStarted, Stage: "a", Kind: "noop"})
+	d.Event(interp.Event{Type: interp.EventStageStarted, Stage: "b", Kind: "noop"})
+	c.t = c.t.Add(time.Second)
+	d.Event(interp.Event{Type: interp.EventProgress, Stage: "a", Done: 0, Total: 10})
+	c.t = c.t.Add(time.Second)
+	d.Event(interp.Event{Type: interp.EventProgress, Stage: "a", Done: 5, Total: 10, Metrics: map[string]float64{"loss": 0.5}})
+	require.Equal(t, 2, d.drawn)
+	text := out.String()
+	require.Contains(t, text, "a [##########..........] 5/10 steps  5.00 steps/s  ETA 1.0s  loss=0.5")
+	require.Contains(t, text, "\x1b[2A", "moves up over the previous block to redraw it")
+	d.Event(interp.Event{Type: interp.EventStageFinished, Stage: "a", DurationMS: 2000})
+	require.Equal(t, 1, d.drawn, "finished stages leave the live block")
+	require.Contains(t, out.String(), "a finished in 2.0s (loss=0.5)\n")
+	d.Close()
+	require.Equal(t, 0, d.drawn)
+}
+
+func TestJSONStreamsEveryEvent(t *testing.T) {
+	var out bytes.Buffer
+	j := NewJSON(&out)
+	feed(j, &clock{t: time.Unix(0, 0)})
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Equal(t, 104, len(lines))
+	var e interp.Event
+	require.NoError(t, json.Unmarshal([]byte(lines[2]), &e))
+	require.Equal(t, interp.EventProgress, e.Type)
+	require.Equal(t, 1, e.Done)
+}
