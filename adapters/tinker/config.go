@@ -1,0 +1,202 @@
+package tinker
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+)
+
+// DefaultBaseURL is the service's public URL, used when neither the
+// base_url config field nor TINKER_BASE_URL is set.
+const DefaultBaseURL = "https://tinker.thinkingmachines.dev/services/tinker-prod"
+
+// SDKVersion is the protocol version this adapter speaks, sent as
+// sdk_version so the service can warn about outdated clients.
+const SDKVersion = "0.25.0"
+
+// Wire formats of forward/backward requests.
+const (
+	WireAuto  = "auto"  // protobuf when the service's proto_write_fwdbwd flag is set, else JSON
+	WireJSON  = "json"  // the legacy JSON form (/forward_backward and /forward)
+	WireProto = "proto" // the protobuf form (forward-only via forward_only=true)
+)
+
+// Config is the adapter's resolved configuration.
+type Config struct {
+	// BaseURL is the service root; endpoint paths (/api/v1/...) are
+	// appended to its path.
+	BaseURL string
+	// APIKey is a static credential ("tml-..." key or "eyJ..." JWT).
+	// Never logged, written or put in an error.
+	APIKey string
+	// CredentialCmd is a shell command that prints a credential; used
+	// when APIKey is empty.
+	CredentialCmd string
+	ProjectID     string
+	Tags          []string
+	WireFormat    string
+	// RequestTimeout bounds one submit request (default 60 s).
+	RequestTimeout time.Duration
+	// PollTimeout bounds one retrieve_future request (default 45 s).
+	PollTimeout time.Duration
+	// HeartbeatInterval is the session heartbeat period (default 10 s).
+	HeartbeatInterval time.Duration
+	Retry             RetryPolicy
+	// UserAgentSuffix is appended to the User-Agent header.
+	UserAgentSuffix string
+}
+
+// RetryPolicy bounds retries. Delays are min(Base*2^n, Max) with up to 25 %
+// jitter subtracted, unless the service sends retry-after(-ms).
+type RetryPolicy struct {
+	Base time.Duration // first backoff (default 0.5 s)
+	Max  time.Duration // backoff cap (default 10 s)
+	// Budget bounds the total time spent retrying one request, and the
+	// time a future may keep failing in a row (default 5 min).
+	Budget time.Duration
+	// BillingPause is the wait after a 402 (default 5 s); BillingMax
+	// bounds the total pause (default: the service's flag, else 1 h).
+	BillingPause time.Duration
+	BillingMax   time.Duration
+	// Jitter returns a number in [0,1); nil uses math/rand.
+	Jitter func() float64
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.Base <= 0 {
+		p.Base = 500 * time.Millisecond
+	}
+	if p.Max <= 0 {
+		p.Max = 10 * time.Second
+	}
+	if p.Budget <= 0 {
+		p.Budget = 5 * time.Minute
+	}
+	if p.BillingPause <= 0 {
+		p.BillingPause = 5 * time.Second
+	}
+	if p.Jitter == nil {
+		p.Jitter = rand.Float64
+	}
+	return p
+}
+
+// backoff returns the delay before retry n (0-based).
+func (p RetryPolicy) backoff(n int) time.Duration {
+	d := p.Base
+	for i := 0; i < n && d < p.Max; i++ {
+		d *= 2
+	}
+	d = min(d, p.Max)
+	return time.Duration(float64(d) * (1 - 0.25*p.Jitter()))
+}
+
+// Schema fields shared by both adapters (training_client and
+// sampling_client).
+func configFields() []catalog.Field {
+	return []catalog.Field{
+		{Name: "base_url", Type: catalog.String, Doc: "Service root URL; defaults to TINKER_BASE_URL, else " + DefaultBaseURL + "."},
+		{Name: "api_key", Type: catalog.String, Sensitive: true, Doc: "API key (tml-...) or JWT; defaults to TINKER_API_KEY. Must come from env()."},
+		{Name: "credential_cmd", Type: catalog.String, Doc: "Shell command printing a credential when no key is set; defaults to TINKER_CREDENTIAL_CMD."},
+		{Name: "project_id", Type: catalog.String, Doc: "Project the session is billed to; defaults to TINKER_PROJECT_ID."},
+		{Name: "tags", Type: catalog.ListOf(catalog.String), Doc: "Session tags; defaults to TINKER_TAGS (comma-separated)."},
+		{Name: "wire_format", Type: catalog.String, Default: WireAuto, Enum: []string{WireAuto, WireJSON, WireProto},
+			Doc: "forward_backward encoding: auto follows the service's proto_write_fwdbwd flag."},
+		{Name: "request_timeout", Type: catalog.Number, Default: 60.0, Min: catalog.Above(0), Doc: "Seconds one submit request may take before it is retried."},
+		{Name: "retry_budget", Type: catalog.Number, Default: 300.0, Min: catalog.Above(0), Doc: "Seconds of retrying after which a failing request is given up."},
+	}
+}
+
+// parseConfig resolves config fields and environment variables.
+func parseConfig(cfg registry.Config, getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	pick := func(field, env string) string {
+		if v := strings.TrimSpace(cfg.String(field)); v != "" {
+			return v
+		}
+		return strings.TrimSpace(getenv(env))
+	}
+	c := Config{
+		BaseURL:       pick("base_url", "TINKER_BASE_URL"),
+		APIKey:        pick("api_key", "TINKER_API_KEY"),
+		CredentialCmd: pick("credential_cmd", "TINKER_CREDENTIAL_CMD"),
+		ProjectID:     pick("project_id", "TINKER_PROJECT_ID"),
+		WireFormat:    cfg.String("wire_format"),
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = DefaultBaseURL
+	}
+	if tags, ok := cfg["tags"].([]any); ok {
+		for _, t := range tags {
+			if s, ok := t.(string); ok && s != "" {
+				c.Tags = append(c.Tags, s)
+			}
+		}
+	} else if env := getenv("TINKER_TAGS"); env != "" {
+		for _, t := range strings.Split(env, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				c.Tags = append(c.Tags, t)
+			}
+		}
+	}
+	if s := cfg.Float("request_timeout"); s > 0 {
+		c.RequestTimeout = time.Duration(s * float64(time.Second))
+	}
+	if s := cfg.Float("retry_budget"); s > 0 {
+		c.Retry.Budget = time.Duration(s * float64(time.Second))
+	}
+	return c.withDefaults()
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.BaseURL == "" {
+		c.BaseURL = DefaultBaseURL
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("base_url %q is not an http(s) URL", c.BaseURL)
+	}
+	switch c.WireFormat {
+	case "":
+		c.WireFormat = WireAuto
+	case WireAuto, WireJSON, WireProto:
+	default:
+		return c, fmt.Errorf("wire_format %q: want auto, json or proto", c.WireFormat)
+	}
+	if c.APIKey == "" && c.CredentialCmd == "" {
+		return c, errors.New("no credential: set TINKER_API_KEY (or TINKER_CREDENTIAL_CMD)")
+	}
+	if c.APIKey != "" {
+		if err := checkCredential(c.APIKey); err != nil {
+			return c, err
+		}
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = 60 * time.Second
+	}
+	if c.PollTimeout <= 0 {
+		c.PollTimeout = 45 * time.Second
+	}
+	if c.HeartbeatInterval <= 0 {
+		c.HeartbeatInterval = 10 * time.Second
+	}
+	c.Retry = c.Retry.withDefaults()
+	return c, nil
+}
+
+// checkCredential rejects credentials the service cannot accept before
+// anything is sent. The message never quotes the credential.
+func checkCredential(s string) error {
+	if strings.HasPrefix(s, "tml-") || strings.HasPrefix(s, "eyJ") {
+		return nil
+	}
+	return errors.New("the credential is neither an API key (tml-...) nor a JWT (eyJ...)")
+}

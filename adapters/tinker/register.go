@@ -1,0 +1,39 @@
+package tinker
+
+import (
+	"context"
+
+	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+)
+
+func init() {
+	registry.Register(registry.Adapter{
+		Schema: catalog.AdapterSchema{
+			Port: catalog.PortTrainingClient, Name: "tinker",
+			Summary: "The remote Tinker training service: LoRA training with pipelined, retried, idempotent requests.",
+			Config:  configFields(),
+		},
+		New: func(ctx context.Context, cfg registry.Config, env registry.Env) (any, error) {
+			c, err := parseConfig(cfg, env.Getenv)
+			if err != nil {
+				return nil, err
+			}
+			return NewTrainer(c, env.Logger)
+		},
+	})
+	registry.Register(registry.Adapter{
+		Schema: catalog.AdapterSchema{
+			Port: catalog.PortSamplingClient, Name: "tinker",
+			Summary: "Sampling on the remote Tinker service (base models or saved sampler weights).",
+			Config:  configFields(),
+		},
+		New: func(ctx context.Context, cfg registry.Config, env registry.Env) (any, error) {
+			c, err := parseConfig(cfg, env.Getenv)
+			if err != nil {
+				return nil, err
+			}
+			return NewSamplingService(c, env.Logger)
+		},
+	})
+}
