@@ -1,0 +1,29 @@
+package memvec
+
+import (
+	"context"
+
+	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+)
+
+func init() {
+	registry.Register(registry.Adapter{Schema: Schema(), New: newFromConfig})
+}
+
+// Schema returns the adapter's config schema.
+func Schema() catalog.AdapterSchema {
+	return catalog.AdapterSchema{
+		Port:    catalog.PortVectorStore,
+		Name:    AdapterName,
+		Summary: "In-process vector store: exact cosine-similarity search, optionally persisted to a directory.",
+		Config: []catalog.Field{
+			{Name: "dir", Type: catalog.String, Default: "",
+				Doc: "Directory that persists collections (relative paths are under the run directory, so a resumed run keeps them); empty keeps vectors in memory only."},
+		},
+	}
+}
+
+func newFromConfig(_ context.Context, cfg registry.Config, env registry.Env) (any, error) {
+	return New(resolveDir(cfg.String("dir"), env.RunDir))
+}
