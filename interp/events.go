@@ -35,10 +35,12 @@ const (
 
 // Event is one record of events.jsonl, and what an Observer receives.
 type Event struct {
-	Time    time.Time `json:"time"`
-	Type    string    `json:"type"`
-	RunID   string    `json:"run_id,omitempty"`
-	Attempt int       `json:"attempt,omitempty"`
+	Time  time.Time `json:"time"`
+	Type  string    `json:"type"`
+	RunID string    `json:"run_id,omitempty"`
+	// Dir is the run directory (run_started only).
+	Dir     string `json:"dir,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
 
 	Stage  string `json:"stage,omitempty"`
 	Kind   string `json:"kind,omitempty"`

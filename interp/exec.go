@@ -81,7 +81,7 @@ func (r *runner) run(parent context.Context) *Result {
 	r.jmu.Unlock()
 	start := time.Now()
 
-	r.emit(Event{Type: EventRunStarted, Attempt: r.attempt, Status: fmt.Sprintf("%d stages, parallel %d", len(r.nodes), r.opts.Parallel)})
+	r.emit(Event{Type: EventRunStarted, Attempt: r.attempt, Dir: r.dir, Status: fmt.Sprintf("%d stages, parallel %d", len(r.nodes), r.opts.Parallel)})
 	for _, e := range r.pendingEvents {
 		r.emit(e)
 	}

@@ -1,0 +1,165 @@
+package interp
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/compiler/ir"
+)
+
+// DryRun prints what Run would do, like `terraform plan`: the port
+// bindings, then every stage in execution order with its dependencies,
+// the adapter behind each of its ports, its resolved inputs (secrets shown
+// as where they come from, never their value) and its estimated steps. It
+// checks the plan as Run does but constructs no adapter, reads no secret
+// and touches nothing on disk.
+func DryRun(w io.Writer, opts Options) error {
+	if opts.Plan == nil {
+		return fmt.Errorf("no plan")
+	}
+	if opts.Catalog == nil {
+		opts.Catalog = registry.Catalog()
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	nodes, perr := buildGraph(opts.Plan, opts.Catalog, opts.Bindings, true)
+	if perr != nil {
+		return perr
+	}
+	used := usedPorts(nodes, opts.Bindings)
+	if _, problems := adapterConfigs(opts.Bindings, used, nil); len(problems) > 0 {
+		return &PlanError{Problems: problems}
+	}
+	p := opts.Plan
+	manifest := opts.Manifest
+	if manifest == "" {
+		manifest = "default"
+	}
+	fmt.Fprintf(w, "Dry run of experiment %q: %d stage(s), manifest %q. Nothing will be run or written.\n", p.Experiment, len(nodes), manifest)
+	if opts.ResumeDir != "" {
+		fmt.Fprintf(w, "Would resume %s (stages that finished with the same inputs would be reused).\n", opts.ResumeDir)
+	}
+	fmt.Fprintf(w, "\nPorts:\n")
+	for _, port := range used {
+		b := opts.Bindings[port]
+		fmt.Fprintf(w, "  %-17s -> %s%s", port, b.Adapter, fakeLabel(port, b.Adapter))
+		if b.Origin != "" {
+			fmt.Fprintf(w, "  from %s", b.Origin)
+		}
+		fmt.Fprintln(w)
+		for _, name := range sortedKeys(b.Config) {
+			fmt.Fprintf(w, "      %s = %s\n", name, showValue(p, opts.Catalog, b.Config[name], opts.Getenv))
+		}
+	}
+	for i, n := range nodes {
+		fmt.Fprintf(w, "\n%d. %s (%s)  %s\n", i+1, n.st.ID, n.st.Kind, Location(n.st.Range))
+		after := "-"
+		if len(n.st.DependsOn) > 0 {
+			after = strings.Join(n.st.DependsOn, ", ")
+		}
+		fmt.Fprintf(w, "   after:  %s\n", after)
+		if len(n.ports) > 0 {
+			var parts []string
+			for _, port := range n.ports {
+				b := opts.Bindings[port]
+				parts = append(parts, port+" -> "+b.Adapter+fakeLabel(port, b.Adapter))
+			}
+			fmt.Fprintf(w, "   ports:  %s\n", strings.Join(parts, ", "))
+		}
+		if len(n.st.Inputs) > 0 {
+			fmt.Fprintf(w, "   inputs:\n")
+			width := 0
+			for name := range n.st.Inputs {
+				width = max(width, len(name))
+			}
+			for _, name := range sortedKeys(n.st.Inputs) {
+				fmt.Fprintf(w, "     %-*s = %s\n", width, name, showValue(p, opts.Catalog, n.st.Inputs[name], opts.Getenv))
+			}
+		}
+		if steps := estimateSteps(n); steps != "" {
+			fmt.Fprintf(w, "   steps:  %s\n", steps)
+		}
+	}
+	return nil
+}
+
+func fakeLabel(port, adapter string) string {
+	if a, ok := registry.Lookup(port, adapter); ok && a.Schema.Fake {
+		return " [test fake]"
+	}
+	return ""
+}
+
+// showValue renders an input for people: literals as JSON, references by
+// name with what they denote, secrets by where they come from.
+func showValue(p *ir.Plan, cat *catalog.Catalog, v ir.Value, getenv func(string) string) string {
+	switch {
+	case v.Secret != nil:
+		state := "set"
+		for _, e := range v.Secret.Env {
+			if getenv(e) == "" {
+				state = "NOT SET: the run will refuse to start"
+			}
+		}
+		return fmt.Sprintf("<secret from %s, %s>", describeSecret(v.Secret), state)
+	case v.IsRef("dataset"):
+		if d, ok := p.Datasets[v.RefName()]; ok {
+			return fmt.Sprintf("%s (source %q, format %s)", v.Ref, d.Source, d.Format)
+		}
+		return v.Ref + " (missing)"
+	case v.IsRef("renderer"):
+		if r, ok := p.Renderers[v.RefName()]; ok {
+			return fmt.Sprintf("%s (custom, %s)", v.Ref, Location(r.Range))
+		}
+		if _, ok := cat.Renderers[v.RefName()]; ok {
+			return v.Ref + " (built-in)"
+		}
+		return v.Ref + " (unknown)"
+	case v.IsRef("stage"):
+		id, _, _ := v.StageRef()
+		return fmt.Sprintf("%s (known once %s has run)", v.Ref, id)
+	case v.Ref != "":
+		return v.Ref
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, v.Value); err != nil {
+		return string(v.Value)
+	}
+	return compact.String()
+}
+
+// estimateSteps says how many optimizer steps a training stage will take,
+// as far as the plan tells without reading the data.
+func estimateSteps(n *node) string {
+	if n.kind == nil {
+		return ""
+	}
+	if _, ok := n.kind.Input("max_steps"); !ok {
+		return ""
+	}
+	intInput := func(name string) (int64, bool) {
+		v, ok := n.st.Inputs[name]
+		if !ok || v.Ref != "" || v.Secret != nil {
+			return 0, false
+		}
+		x, err := decodeTyped(v.Value, catalog.Int)
+		i, _ := x.(int64)
+		return i, err == nil
+	}
+	if max, ok := intInput("max_steps"); ok {
+		return fmt.Sprintf("at most %d (max_steps)", max)
+	}
+	epochs, okE := intInput("num_epochs")
+	batch, okB := intInput("batch_size")
+	if okE && okB {
+		return fmt.Sprintf("%d epoch(s) x ceil(rows / %d), known once the dataset is read", epochs, batch)
+	}
+	return "unknown until the dataset is read"
+}
