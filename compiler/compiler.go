@@ -109,7 +109,9 @@ func (c *compiler) run() {
 		c.checkExperiment(e)
 	}
 	c.warnUnusedVariables()
-	if len(c.experiments) == 0 {
+	if len(c.experiments) == 0 && !c.diags.HasErrors() {
+		// With other errors (say a misspelt "experimnt" block) the
+		// missing experiment is most likely their consequence.
 		rng := hcl.Range{Filename: "", Start: hcl.InitialPos, End: hcl.InitialPos}
 		if len(c.rec.Sources) > 0 {
 			rng.Filename = c.rec.Sources[0].Name

@@ -114,6 +114,13 @@ func (c *compiler) checkPort(port string, b *hcl.Block) (ir.PortBinding, bool) {
 	return pb, good
 }
 
+func withSpace(doc string) string {
+	if doc == "" {
+		return ""
+	}
+	return " " + doc
+}
+
 func orNone(names []string) string {
 	if len(names) == 0 {
 		return "(none registered)"
@@ -178,7 +185,7 @@ func (c *compiler) checkConfig(schema *catalog.AdapterSchema, body hcl.Body, def
 		f := &schema.Config[i]
 		if _, set := attrs[f.Name]; !set && f.Required {
 			c.errorf(diag.AdapterConfig, def, "Missing config "+f.Name,
-				"Adapter %q (port %s) needs config attribute %q: %s", schema.Name, schema.Port, f.Name, f.Doc)
+				"Adapter %q (port %s) needs config attribute %q.%s", schema.Name, schema.Port, f.Name, withSpace(f.Doc))
 			ok = false
 		}
 	}
@@ -366,7 +373,7 @@ func (r *resolver) check(bindings map[string]Binding) {
 			for _, f := range schema.Config {
 				if _, set := b.Config[f.Name]; f.Required && !set {
 					r.errorf(diag.AdapterConfig, subject, "Missing config "+f.Name,
-						"Adapter %q (port %s, bound by %s) needs config attribute %q: %s", b.Adapter, port, b.Origin, f.Name, f.Doc)
+						"Adapter %q (port %s, bound by %s) needs config attribute %q.%s", b.Adapter, port, b.Origin, f.Name, withSpace(f.Doc))
 				}
 			}
 		}

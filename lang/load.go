@@ -140,7 +140,7 @@ func Parse(dir string, files map[string][]byte) (*Recipe, hcl.Diagnostics) {
 		} else {
 			f, d = p.ParseHCL(data, n)
 		}
-		diags = append(diags, diag.Classify(d, diag.Syntax)...)
+		diags = append(diags, dedupe(diag.Classify(d, diag.Syntax))...)
 		if f == nil {
 			f = &hcl.File{Body: hcl.EmptyBody(), Bytes: data}
 		}
@@ -173,4 +173,22 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// dedupe drops syntax diagnostics that start where an earlier one does:
+// the HCL parser often reports one bad token twice ("Invalid character",
+// then "Invalid expression").
+func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
+	seen := map[hcl.Pos]bool{}
+	out := diags[:0]
+	for _, d := range diags {
+		if d.Subject != nil {
+			if seen[d.Subject.Start] {
+				continue
+			}
+			seen[d.Subject.Start] = true
+		}
+		out = append(out, d)
+	}
+	return out
 }

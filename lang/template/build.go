@@ -130,8 +130,13 @@ func (b *builder) syntaxError(err error) *hcl.Diagnostic {
 	if errors.As(err, &unexpected) && !unexpected.Unexpected.EOF() {
 		length = len(unexpected.Unexpected.Value)
 	}
-	if strings.Contains(msg, "unexpected token \"<EOF>\"") {
+	switch {
+	case strings.Contains(msg, "unexpected token \"<EOF>\""):
 		msg = "unexpected end of template (an action {{ ... }} is not closed)"
+	case strings.Contains(msg, "invalid input text"):
+		r, _ := utf8.DecodeRuneInString(b.src[min(offset, len(b.src)):])
+		length = max(utf8.RuneLen(r), 1)
+		msg = fmt.Sprintf("unexpected character %q inside {{ }}: actions hold variables, \"strings\", integers, ==, !=, and, or, not, parentheses and | filters", r)
 	}
 	return diag.New(diag.TemplateSyntax, b.rng(offset, offset+length),
 		"Invalid renderer template", upperFirst(msg)+".")

@@ -1,0 +1,8 @@
+manifest "mine" {
+  port "blob_store" {  # want: E503:3
+    adapter = "s3"
+  }
+}
+experiment "x" {
+  stage "noop" "a" {}
+}

@@ -1,0 +1,3 @@
+experiment "x" {
+  stage "noop" {}  # want: E105:16
+}

@@ -1,0 +1,12 @@
+dataset "chat" {
+  source = "data.jsonl"
+}
+experiment "x" {
+  stage "supervised_train" "t" {
+    model   = "meta-llama/Llama-3.2-1B"
+    dataset    = dataset.chat
+    renderer = renderer.role_colon
+    batch_size = 0  # want: E201:18
+    lora_rank  = -1  # want: E201:18
+  }
+}

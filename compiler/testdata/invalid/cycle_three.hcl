@@ -1,0 +1,14 @@
+experiment "x" {
+  stage "noop" "a" {
+    depends_on = [stage.c]
+  }
+  stage "noop" "b" {
+    depends_on = [stage.a]  # want: E302:19
+  }
+  stage "noop" "c" {
+    value = stage.b.value
+  }
+  stage "noop" "d" {
+    value = stage.c.value
+  }
+}

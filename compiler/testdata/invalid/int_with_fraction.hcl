@@ -1,0 +1,11 @@
+dataset "chat" {
+  source = "data.jsonl"
+}
+experiment "x" {
+  stage "supervised_train" "t" {
+    model   = "meta-llama/Llama-3.2-1B"
+    dataset    = dataset.chat
+    renderer = renderer.role_colon
+    batch_size = 1.5  # want: E200:18
+  }
+}

@@ -1,0 +1,6 @@
+dataset "my data" {  # want: E105:9
+  source = "data.jsonl"
+}
+experiment "x" {
+  stage "noop" "a" {}
+}

@@ -1,0 +1,3 @@
+dataset "chat" {  # want: E400:1
+  source = "data.jsonl"
+}

@@ -1,0 +1,11 @@
+dataset "chat" {
+  source = "data.jsonl"
+}
+locals {
+  d = dataset.chat  # want: E107:7
+}
+experiment "x" {
+  stage "noop" "a" {
+    value = local.d
+  }
+}

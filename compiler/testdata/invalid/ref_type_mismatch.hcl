@@ -1,0 +1,10 @@
+dataset "chat" {
+  source = "data.jsonl"
+}
+experiment "x" {
+  stage "evaluate" "e" {
+    checkpoint = dataset.chat  # want: E200:18
+    dataset    = dataset.chat
+    renderer = renderer.role_colon
+  }
+}

@@ -1,0 +1,3 @@
+experiment "x" {
+  description = @oops  # want: E100:17
+}

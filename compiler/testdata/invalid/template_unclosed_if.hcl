@@ -1,0 +1,10 @@
+renderer "r" {
+  message "assistant" {
+    header = "A: "
+    output = "{{ if thinking }}{{ thinking }}{{ content }}"  # want: E600:15
+  }
+  stop = ["\n"]
+}
+experiment "x" {
+  stage "noop" "a" {}
+}

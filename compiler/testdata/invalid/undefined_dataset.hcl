@@ -1,0 +1,10 @@
+dataset "chat" {
+  source = "data.jsonl"
+}
+experiment "x" {
+  stage "supervised_train" "t" {
+    model   = "meta-llama/Llama-3.2-1B"
+    dataset = dataset.chta  # want: E300:15
+    renderer = renderer.role_colon
+  }
+}

@@ -1,0 +1,10 @@
+dataset "chat" {
+  source = "data.jsonl"
+}
+experiment "x" {
+  stage "supervised_train" "t" {
+    model   = "meta-llama/Llama-3.2-1B"
+    dataset  = dataset.chat
+    renderer = renderer.lama3  # want: E300:16
+  }
+}

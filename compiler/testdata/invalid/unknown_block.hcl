@@ -1,0 +1,5 @@
+dataset "chat" {
+  source = "data.jsonl"
+}
+experimnt "x" {  # want: E101:1
+}

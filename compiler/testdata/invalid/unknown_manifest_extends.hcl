@@ -1,0 +1,6 @@
+manifest "mine" {
+  extends = "prd"  # want: E500:13
+}
+experiment "x" {
+  stage "noop" "a" {}
+}

@@ -1,0 +1,5 @@
+# option: manifest prdo
+# want-cmdline: E500
+experiment "x" {
+  stage "noop" "a" {}
+}

@@ -1,0 +1,13 @@
+dataset "chat" {
+  source = "data.jsonl"
+}
+experiment "x" {
+  stage "supervised_trian" "t" {  # want: E402:9
+    model = 1
+  }
+  stage "evaluate" "e" {
+    checkpoint = stage.t.final_checkpoint
+    dataset    = dataset.chat
+    renderer = renderer.role_colon
+  }
+}

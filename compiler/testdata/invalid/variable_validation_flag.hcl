@@ -1,0 +1,15 @@
+# option: var lr=0.5
+# want-cmdline: E206
+variable "lr" {
+  type    = number
+  default = 0.001
+  validation {
+    condition     = var.lr < 0.01
+    error_message = "lr must be below 0.01."
+  }
+}
+experiment "x" {
+  stage "noop" "a" {
+    value = var.lr
+  }
+}
