@@ -80,7 +80,9 @@ func (t *Trainer) Capabilities(ctx context.Context) (ports.Capabilities, error) 
 // model, LoRA rank and seed.
 func (t *Trainer) CreateModel(ctx context.Context, req ports.CreateModelRequest) (ports.TrainingClient, error) {
 	if err := t.call(ctx, "create_model"); err != nil {
-		return nil, err
+		// Echo the request like real services do, so tests see that
+		// whatever an adapter error carries is redacted.
+		return nil, fmt.Errorf("creating a model of %q: %w", req.BaseModel, err)
 	}
 	st := modelState{
 		Base: req.BaseModel, Rank: req.LoRA.Rank, Seed: req.LoRA.Seed,
