@@ -70,6 +70,10 @@ type Options struct {
 	// as a careless proxy might, to test the client's redaction.
 	EchoCredential bool
 	Faults         []FaultRule
+	// BeforeApply, when set, is called by a model's executor before it
+	// applies each operation (outside the fake's lock); tests block in it
+	// to hold the service busy.
+	BeforeApply func(modelID string, seq int, kind string)
 }
 
 // DefaultModel is listed by get_server_capabilities when Options.Models

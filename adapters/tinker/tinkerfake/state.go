@@ -202,6 +202,9 @@ func (s *Server) runModel(m *model) {
 		case <-s.closed:
 			return
 		case job := <-m.jobs:
+			if s.opts.BeforeApply != nil {
+				s.opts.BeforeApply(m.id, job.seq, job.kind)
+			}
 			if job.compute > 0 {
 				select {
 				case <-time.After(job.compute):

@@ -26,7 +26,11 @@ func schema(t *testing.T) protoreflect.FileDescriptor {
 		return fd
 	}
 	oneof := func(fd *F, idx int32) *F { fd.OneofIndex = proto.Int32(idx); return fd }
-	proto3opt := func(fd *F, idx int32) *F { fd.OneofIndex = proto.Int32(idx); fd.Proto3Optional = proto.Bool(true); return fd }
+	proto3opt := func(fd *F, idx int32) *F {
+		fd.OneofIndex = proto.Int32(idx)
+		fd.Proto3Optional = proto.Bool(true)
+		return fd
+	}
 	const (
 		tString = descriptorpb.FieldDescriptorProto_TYPE_STRING
 		tBytes  = descriptorpb.FieldDescriptorProto_TYPE_BYTES
