@@ -127,7 +127,7 @@ func (c *compiler) checkMessage(b *hcl.Block) (ir.MessageTemplate, bool) {
 		k, found := parsed.ContentOffset()
 		if !found {
 			c.errorf(diag.RendererShape, tplAttr.Expr.Range(), "Template has no {{ content }}",
-				"A message template is split into header and output at its first {{ content }} outside any {{ if }}; add one, or set header and output.")
+				"A message template is split into header and output where it first uses content or thinking outside any other {{ if }}; use one there, or set header and output.")
 			return ir.MessageTemplate{}, false
 		}
 		return ir.MessageTemplate{

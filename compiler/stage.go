@@ -3,6 +3,7 @@ package compiler
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -200,8 +201,8 @@ func (c *compiler) dependsOn(e *experiment, s *stage, a *hcl.Attribute) {
 		return
 	}
 	for _, x := range exprs {
-		t, diags := hcl.AbsTraversalForExpr(x)
-		if diags.HasErrors() || t.RootName() != rootStage || len(t) != 2 || attrName(t[1]) == "" {
+		t, isTraversal := c.refTraversal(x)
+		if !isTraversal || t.RootName() != rootStage || len(t) != 2 || attrName(t[1]) == "" {
 			c.errorf(diag.InvalidRef, x.Range(), "Invalid depends_on entry", "Each depends_on entry is a stage reference: stage.NAME.")
 			continue
 		}
@@ -240,12 +241,44 @@ func stageNames(e *experiment) []string {
 	return names
 }
 
+// refTraversal returns the traversal an expression consists of: a bare
+// reference in native syntax (dataset.chat), or in JSON syntax a string
+// holding exactly one interpolation ("${dataset.chat}").
+func (c *compiler) refTraversal(expr hcl.Expression) (hcl.Traversal, bool) {
+	if _, native := expr.(hclsyntax.Expression); native {
+		t, diags := hcl.AbsTraversalForExpr(expr)
+		return t, !diags.HasErrors()
+	}
+	rng := expr.Range()
+	src := c.source(rng)
+	if rng.Start.Byte < 0 || rng.End.Byte > len(src) || rng.Start.Byte >= rng.End.Byte {
+		return nil, false
+	}
+	var str string
+	if json.Unmarshal(src[rng.Start.Byte:rng.End.Byte], &str) != nil {
+		return nil, false
+	}
+	inner, ok := strings.CutPrefix(str, "${")
+	if !ok {
+		return nil, false
+	}
+	inner, ok = strings.CutSuffix(inner, "}")
+	if !ok {
+		return nil, false
+	}
+	start := rng.Start
+	start.Byte += 3 // past `"${`
+	start.Column += 3
+	t, diags := hclsyntax.ParseTraversalAbs([]byte(inner), rng.Filename, start)
+	return t, !diags.HasErrors()
+}
+
 // stageRef lowers an input whose whole value is a dataset, renderer or
 // stage reference. ok is false when expr is not such a reference; v is
 // nil when the reference was wrong (a diagnostic was reported).
 func (c *compiler) stageRef(e *experiment, s *stage, f *catalog.Field, expr hcl.Expression) (v *ir.Value, ok bool) {
-	t, diags := hcl.AbsTraversalForExpr(expr)
-	if diags.HasErrors() {
+	t, isTraversal := c.refTraversal(expr)
+	if !isTraversal {
 		return nil, false
 	}
 	root := t.RootName()

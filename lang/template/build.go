@@ -189,11 +189,15 @@ func (b *builder) build(segs []*segment) ([]node, hcl.Diagnostics) {
 				b.errorAt(diag.TemplateSyntax, s.Pos.Offset, s.EndPos.Offset, "Invalid renderer template", "{{ end }} without a matching {{ if }}.")
 				continue
 			}
+			f := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			cur = b.bodyOf(stack)
+			if len(stack) == 0 && b.contentAt < 0 && usesBody(f.n) {
+				b.contentAt = f.start
+			}
 		case s.Action.Expr != nil:
 			e := b.check(s.Action.Expr)
-			if len(stack) == 0 && b.contentAt < 0 && isContent(s.Action.Expr) {
+			if len(stack) == 0 && b.contentAt < 0 && usesBodyExpr(e) {
 				b.contentAt = s.Pos.Offset
 			}
 			*cur = append(*cur, outputNode{e: e, literal: e != nil && !usesVars(e)})
@@ -218,16 +222,47 @@ func (b *builder) bodyOf(stack []*frame) *[]node {
 	return &f.n.branches[len(f.n.branches)-1].body
 }
 
-func isContent(e *expr) bool {
-	if len(e.Or) != 1 || len(e.Or[0].And) != 1 {
+// bodyVars are the variables holding a message's body: the first
+// top-level node that uses one starts a message's output.
+var bodyVars = map[string]bool{"content": true, "thinking": true}
+
+func usesBodyExpr(e *cexpr) bool {
+	if e == nil {
 		return false
 	}
-	u := e.Or[0].And[0]
-	if u.Cmp == nil || u.Cmp.Op != "" {
-		return false
+	if e.op == opVar && bodyVars[e.name] {
+		return true
 	}
-	v := u.Cmp.Left.Value
-	return v.Var != nil && *v.Var == "content"
+	for _, a := range e.args {
+		if usesBodyExpr(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func usesBody(n node) bool {
+	switch n := n.(type) {
+	case outputNode:
+		return usesBodyExpr(n.e)
+	case *ifNode:
+		for _, br := range n.branches {
+			if usesBodyExpr(br.cond) || anyUsesBody(br.body) {
+				return true
+			}
+		}
+		return anyUsesBody(n.elseBody)
+	}
+	return false
+}
+
+func anyUsesBody(nodes []node) bool {
+	for _, n := range nodes {
+		if usesBody(n) {
+			return true
+		}
+	}
+	return false
 }
 
 func usesVars(e *cexpr) bool {

@@ -83,8 +83,8 @@ type Template struct {
 	Source string
 	nodes  []node
 	uses   map[string]bool
-	// contentAt is the byte offset of the first top-level {{ content }}
-	// action, or -1.
+	// contentAt is the byte offset of the first top-level node that uses
+	// content or thinking, or -1.
 	contentAt int
 }
 
@@ -116,9 +116,10 @@ func ParseMapped(src, filename string, pos PosFunc) (*Template, hcl.Diagnostics)
 // Uses reports whether the template refers to the variable name.
 func (t *Template) Uses(name string) bool { return t.uses[name] }
 
-// ContentOffset returns the byte offset in Source of the first top-level
-// action that interpolates content (possibly filtered), where a message
-// template splits into its header and its output.
+// ContentOffset returns the byte offset in Source where a message
+// template splits into its header and its output: the start of the first
+// top-level action or {{ if }} block that uses the message body (content
+// or thinking).
 func (t *Template) ContentOffset() (int, bool) { return t.contentAt, t.contentAt >= 0 }
 
 // LinearPos returns a PosFunc for text that appears verbatim in a file

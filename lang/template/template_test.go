@@ -89,11 +89,21 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestContentOffset(t *testing.T) {
-	tpl, diags := Parse("<|im_start|>{{ role }}\n{{ if is_first }}{{ content }}{{ end }}{{ content | trim }}<|im_end|>", "r.hcl", start)
-	require.False(t, diags.HasErrors())
-	off, ok := tpl.ContentOffset()
-	require.True(t, ok)
-	assert.Equal(t, "{{ content | trim }}<|im_end|>", tpl.Source[off:])
+	tests := []struct{ src, output string }{
+		{"<|im_start|>{{ role }}\n{{ content | trim }}<|im_end|>", "{{ content | trim }}<|im_end|>"},
+		{"H{{ if is_first }}F{{ end }}:{{ if thinking }}<think>{{ thinking }}</think>{{ end }}{{ content }}", "{{ if thinking }}<think>{{ thinking }}</think>{{ end }}{{ content }}"},
+		{"{{ if is_last }}{{ if role == \"x\" }}{{ content }}{{ end }}{{ end }}!", "{{ if is_last }}{{ if role == \"x\" }}{{ content }}{{ end }}{{ end }}!"},
+	}
+	for _, tc := range tests {
+		tpl, diags := Parse(tc.src, "r.hcl", start)
+		require.False(t, diags.HasErrors())
+		off, ok := tpl.ContentOffset()
+		require.True(t, ok, tc.src)
+		assert.Equal(t, tc.output, tpl.Source[off:])
+	}
+	tpl, _ := Parse("{{ role }}: {{ if is_first }}x{{ end }}", "r.hcl", start)
+	_, ok := tpl.ContentOffset()
+	assert.False(t, ok)
 	assert.True(t, tpl.Uses("role"))
 	assert.False(t, tpl.Uses("thinking"))
 }

@@ -1,6 +1,6 @@
 renderer "r" {
   message "assistant" {
-    template = "A: {{ if is_last }}{{ content }}{{ end }}"  # want: E604:16
+    template = "A: {{ role }}{{ if is_last }}!{{ end }}"  # want: E604:16
   }
   stop = ["\n"]
 }

@@ -1,0 +1,7 @@
+experiment "multi" {
+  stage "supervised_train" "train" {
+    model    = var.model
+    dataset  = dataset.chat
+    renderer = renderer.llama3
+  }
+}
