@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/cookbookc/cookbookc/compiler/catalog"
 )
 
 // builtins constructs the built-in renderers by name; keep in sync with
@@ -86,4 +88,13 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Recommended returns the renderer the model table (compiler/catalog)
+// recommends for a model, and whether the table listed the model (else
+// the default, role_colon).
+func Recommended(model string) (Renderer, bool, error) {
+	name, listed := catalog.RecommendedRenderer(model)
+	r, err := Get(name)
+	return r, listed, err
 }

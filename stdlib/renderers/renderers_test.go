@@ -374,3 +374,47 @@ func TestZeroPrefixSplitsText(t *testing.T) {
 		t.Errorf("text matched a special: %+v", got)
 	}
 }
+
+// FuzzRenderers: no renderer panics on any conversation; it renders or
+// returns an error, and a rendering's weights are 0 or 1.
+func FuzzRenderers(f *testing.F) {
+	f.Add("user", "hi", "assistant", "<|im_end|>", "t", false, uint8(0))
+	f.Add("tool", "", "assistant", "x", "", true, uint8(3))
+	f.Add("system", "\n", "critic", "<think>", "r", false, uint8(6))
+	f.Fuzz(func(t *testing.T, role1, content1, role2, content2, thinking string, toolCall bool, mode uint8) {
+		m2 := chat.Message{Role: role2, Content: chat.Text(content2)}
+		if thinking != "" {
+			m2.Content = append(chat.Content{{Type: chat.PartThinking, Thinking: thinking}}, m2.Content...)
+		}
+		if toolCall {
+			m2.ToolCalls = []chat.ToolCall{{Function: chat.FunctionCall{Name: content1, Arguments: content2}}}
+		}
+		msgs := []chat.Message{{Role: role1, Content: chat.Text(content1), Name: content1}, m2}
+		trainOn := TrainOnModes()[int(mode)%len(TrainOnModes())]
+		for _, name := range Names() {
+			r, _ := Get(name)
+			exs, err := r.Supervised(msgs, trainOn)
+			if err != nil {
+				continue
+			}
+			for _, ex := range exs {
+				for _, s := range ex {
+					if s.Weight != 0 && s.Weight != 1 {
+						t.Fatalf("%s: weight %v", name, s.Weight)
+					}
+				}
+			}
+			r.GenerationPrompt(msgs)
+			r.ParseResponse([]tokenizer.Piece{{Text: content2}, {Text: content1, Special: true}})
+		}
+	})
+}
+
+func TestRecommended(t *testing.T) {
+	for model, want := range map[string]string{"Qwen/Qwen3-8B": "qwen3", "meta-llama/Llama-3.1-8B-Instruct": "llama3", "acme/unknown": "role_colon"} {
+		r, _, err := Recommended(model)
+		if err != nil || r.Name() != want {
+			t.Errorf("%s: %v %v, want %s", model, r, err, want)
+		}
+	}
+}

@@ -33,3 +33,26 @@ func TestSplitPatterns(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSplit: every splitter cuts any input (valid UTF-8 or not) into
+// non-empty pieces that concatenate back to it.
+func FuzzSplit(f *testing.F) {
+	for _, s := range []string{"", "Hello world", "  \n  \n  x", "I'M 12345", "a\xffb", "日本 😀\r\n", "'s'll'LL"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for name, fn := range map[string]splitter{"llama3": func(s string) []string { return splitCL(s, 3) }, "qwen2": func(s string) []string { return splitCL(s, 1) }, "gpt2": splitGPT2} {
+			pieces := fn(s)
+			joined := ""
+			for _, p := range pieces {
+				if p == "" {
+					t.Fatalf("%s: empty piece in %q", name, s)
+				}
+				joined += p
+			}
+			if joined != s {
+				t.Fatalf("%s: pieces %q do not rebuild %q", name, pieces, s)
+			}
+		}
+	})
+}
