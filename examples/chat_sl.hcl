@@ -1,6 +1,12 @@
-# Supervised fine-tuning, then an evaluation of the trained checkpoint.
+# Supervised fine-tuning with a chat template declared in the recipe, then
+# an evaluation of the trained checkpoint: held-out NLL, and answers
+# generated with the checkpoint's sampler weights graded by exact match.
+#
+#   cookbookc run examples/chat_sl.hcl
+#
 # The evaluate stage refers to stage.train.final_checkpoint, which makes it
-# run after training; it inherits the training stage's renderer.
+# run after training; it inherits the training stage's renderer. Every
+# sampled answer and its score ends up in <run dir>/eval/samples.jsonl.
 
 variable "model" {
   type    = string
@@ -9,7 +15,7 @@ variable "model" {
 
 variable "learning_rate" {
   type    = number
-  default = 2e-4
+  default = 4e-3
 
   validation {
     condition     = var.learning_rate > 0 && var.learning_rate < 0.01
@@ -18,9 +24,9 @@ variable "learning_rate" {
 }
 
 dataset "chat" {
-  source        = "data/chat.jsonl"
-  format        = "messages"
-  test_fraction = 0.1
+  source    = "data/chat.jsonl"
+  format    = "messages"
+  test_size = 200
 }
 
 renderer "chatml" {
@@ -47,13 +53,23 @@ experiment "chat_sl" {
     dataset       = dataset.chat
     renderer      = renderer.chatml
     learning_rate = var.learning_rate
-    batch_size    = 8
-    lora_rank     = 8
+    lr_schedule   = "cosine"
+    warmup_steps  = 5
+    num_epochs    = 3
+    batch_size    = 32
+    max_length    = 256
+    lora_rank     = 32
+    save_every    = 25
+    eval_every    = 15
   }
 
   stage "evaluate" "eval" {
-    checkpoint = stage.train.final_checkpoint
-    dataset    = dataset.chat
-    split      = "test"
+    checkpoint  = stage.train.final_checkpoint
+    dataset     = dataset.chat
+    split       = "test"
+    scorer      = "exact_match"
+    limit       = 100
+    max_tokens  = 48
+    temperature = 0
   }
 }
