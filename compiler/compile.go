@@ -84,7 +84,7 @@ func CompileSource(dir string, files map[string][]byte, opts Options, single boo
 
 func compileRecipe(rec *lang.Recipe, diags hcl.Diagnostics, opts Options, single bool) (*Result, hcl.Diagnostics) {
 	res := &Result{Files: rec.Files(), Sources: rec.Bytes()}
-	if diags.HasErrors() {
+	if fatal(diags) {
 		// Syntax errors: the rest of the checks would only report
 		// cascades of the same mistakes.
 		diag.Sort(diags)
@@ -127,6 +127,17 @@ func compileRecipe(rec *lang.Recipe, diags hcl.Diagnostics, opts Options, single
 	}
 	diag.Sort(c.diags)
 	return res, c.diags
+}
+
+// fatal reports whether diags hold a syntax or file error, after which
+// checking the meaning of the recipe would only produce cascades.
+func fatal(diags hcl.Diagnostics) bool {
+	for _, d := range diags {
+		if code := diag.CodeOf(d); d.Severity == hcl.DiagError && (code == diag.Syntax || code == diag.FileRead) {
+			return true
+		}
+	}
+	return false
 }
 
 // sourcesOf lists the recipe files with their digests.

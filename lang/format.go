@@ -15,7 +15,7 @@ import (
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
 	_, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
-		return nil, diag.Classify(diags, diag.Syntax)
+		return nil, diag.Default(diags, diag.Syntax)
 	}
 	return hclwrite.Format(src), nil
 }

@@ -140,7 +140,12 @@ func Parse(dir string, files map[string][]byte) (*Recipe, hcl.Diagnostics) {
 		} else {
 			f, d = p.ParseHCL(data, n)
 		}
-		diags = append(diags, dedupe(diag.Classify(d, diag.Syntax))...)
+		for _, x := range d {
+			if x.Summary == "Attribute redefined" {
+				diag.WithCode(x, diag.Duplicate) // a parse-time check, but not a syntax error
+			}
+		}
+		diags = append(diags, dedupe(diag.Default(d, diag.Syntax))...)
 		if f == nil {
 			f = &hcl.File{Body: hcl.EmptyBody(), Bytes: data}
 		}

@@ -103,6 +103,18 @@ func Classify(diags hcl.Diagnostics, fallback Code) hcl.Diagnostics {
 	return diags
 }
 
+// Default gives every diagnostic without a code the given one, whatever
+// its summary (for phases such as parsing where all problems are of one
+// kind). It returns diags for chaining.
+func Default(diags hcl.Diagnostics, code Code) hcl.Diagnostics {
+	for _, d := range diags {
+		if CodeOf(d) == "" {
+			WithCode(d, code)
+		}
+	}
+	return diags
+}
+
 // Suggest returns the candidate closest to name when it is close enough to
 // be a likely typo, or "".
 func Suggest(name string, candidates []string) string {

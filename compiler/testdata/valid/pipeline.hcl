@@ -69,6 +69,12 @@ manifest "prod" {
       base_url    = "https://tinker.example"
     }
   }
+  port "sampling_client" {
+    adapter = "tinker"
+    config {
+      api_key = var.api_key
+    }
+  }
 }
 
 manifest "staging" {

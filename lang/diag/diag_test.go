@@ -1,0 +1,96 @@
+package diag
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func rng(line, col, byteOff, endCol int) hcl.Range {
+	return hcl.Range{Filename: "r.hcl",
+		Start: hcl.Pos{Line: line, Column: col, Byte: byteOff},
+		End:   hcl.Pos{Line: line, Column: endCol, Byte: byteOff + endCol - col}}
+}
+
+var src = Sources{"r.hcl": []byte("stage {\n  lr_schedule = \"cosin\"\n}\n")}
+
+func TestWriteText(t *testing.T) {
+	diags := hcl.Diagnostics{
+		New(NotInEnum, rng(2, 17, 24, 24), "Invalid value for lr_schedule", `"cosin" is not valid. Did you mean "cosine"?`),
+		Warning(UnusedVariable, rng(1, 1, 0, 6), "Unused variable x", "Nothing uses it."),
+		{Severity: hcl.DiagError, Summary: "From hcl", Detail: "No code."},
+	}
+	var buf bytes.Buffer
+	require.NoError(t, WriteText(&buf, diags, src))
+	want := `r.hcl:2:17: error[E202]: Invalid value for lr_schedule
+  "cosin" is not valid. Did you mean "cosine"?
+
+  2 |   lr_schedule = "cosin"
+    |                 ^^^^^^^
+
+r.hcl:1:1: warning[W100]: Unused variable x
+  Nothing uses it.
+
+  1 | stage {
+    | ^^^^^
+
+error[E999]: From hcl
+  No code.
+
+`
+	assert.Equal(t, want, buf.String())
+}
+
+func TestWriteJSON(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, WriteJSON(&buf, hcl.Diagnostics{New(NotInEnum, rng(2, 17, 24, 24), "S", "D")}))
+	var got []map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	require.Len(t, got, 1)
+	assert.Equal(t, "error", got[0]["severity"])
+	assert.Equal(t, "E202", got[0]["code"])
+	assert.Equal(t, "S", got[0]["summary"])
+	assert.Equal(t, "D", got[0]["detail"])
+	r := got[0]["range"].(map[string]any)
+	assert.Equal(t, "r.hcl", r["filename"])
+	assert.Equal(t, map[string]any{"line": 2.0, "column": 17.0, "byte": 24.0}, r["start"])
+	assert.Equal(t, map[string]any{"line": 2.0, "column": 24.0, "byte": 31.0}, r["end"])
+
+	buf.Reset()
+	require.NoError(t, WriteJSON(&buf, nil))
+	assert.Equal(t, "[]\n", buf.String())
+}
+
+type otherExtra struct{ n int }
+
+func TestCodeSurvivesOtherExtra(t *testing.T) {
+	d := &hcl.Diagnostic{Summary: "x", Extra: otherExtra{7}}
+	WithCode(d, Cycle)
+	assert.Equal(t, Cycle, CodeOf(d))
+	inner, ok := hcl.DiagnosticExtra[otherExtra](d)
+	require.True(t, ok, "the original Extra is still reachable")
+	assert.Equal(t, 7, inner.n)
+}
+
+func TestClassify(t *testing.T) {
+	diags := hcl.Diagnostics{
+		{Summary: "Unsupported argument"}, {Summary: "Unsupported block type"},
+		{Summary: "Missing required argument"}, {Summary: "Something else"},
+	}
+	Classify(diags, EvalError)
+	assert.Equal(t, []Code{UnknownAttribute, UnknownBlock, MissingAttribute, EvalError},
+		[]Code{CodeOf(diags[0]), CodeOf(diags[1]), CodeOf(diags[2]), CodeOf(diags[3])})
+}
+
+func TestSuggest(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"cosin", "cosine"}, {"final_ckpt", "final_checkpoint"}, {"xyz", ""}, {"LINEAR", "linear"},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, Suggest(tc.name, []string{"constant", "linear", "cosine", "final_checkpoint", "metrics"}), tc.name)
+	}
+}
