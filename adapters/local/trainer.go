@@ -160,9 +160,8 @@ func (t *Trainer) start(baseModel, standIn string, m *engine.Model[float32]) (*T
 		ModelID: id, BaseModel: baseModel, TokenizerID: ports.ByteTokenizerID,
 		IsLoRA: m.LoRA.Rank > 0, LoRARank: m.LoRA.Rank, ContextLength: m.Cfg.Context, StandIn: standIn,
 	}}
-	if standIn != "" {
-		t.opts.Logger.Warn("stand-in model", "model_id", id, "stand_in", standIn)
-	}
+	t.opts.Logger.Info("local model ready", "model_id", id, "config", m.Cfg.Name, "params", m.Cfg.NumParams(),
+		"lora_rank", m.LoRA.Rank, "threads", m.Pool().Threads(), "simd", kern.Accelerated())
 	return c, nil
 }
 
