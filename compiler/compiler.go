@@ -37,6 +37,11 @@ type compiler struct {
 
 	funcs map[string]function.Function
 	ctx   *hcl.EvalContext
+
+	// defs caches the canonical JSON of dataset and renderer references
+	// for stage hashes; defaults caches the IR value of field defaults.
+	defs     map[string][]byte
+	defaults map[*catalog.Field]ir.Value
 }
 
 func newCompiler(rec *lang.Recipe, opts Options) *compiler {
@@ -47,6 +52,8 @@ func newCompiler(rec *lang.Recipe, opts Options) *compiler {
 		datasets: map[string]*dataset{}, renderers: map[string]*renderer{},
 		manifests: map[string]*manifest{},
 		funcs:     functions(rec.Dir),
+		defs:      map[string][]byte{},
+		defaults:  map[*catalog.Field]ir.Value{},
 	}
 	for _, s := range rec.Sources {
 		c.rel[s.Name] = s.Rel

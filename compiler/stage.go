@@ -170,7 +170,7 @@ func (c *compiler) checkStage(e *experiment, s *stage) {
 			continue
 		}
 		if f.Default != nil {
-			s.inputs[f.Name] = irLiteral(f.Type.String(), f.Default)
+			s.inputs[f.Name] = c.defaultValue(f)
 		}
 	}
 	if k.Check != nil {
@@ -191,6 +191,17 @@ func (c *compiler) checkStage(e *experiment, s *stage) {
 			c.errorf(diag.Constraint, rng, p.Summary, "%s", p.Detail)
 		}
 	}
+}
+
+// defaultValue returns the IR value of a field's default, built once per
+// compilation (IR values are never modified, so stages share it).
+func (c *compiler) defaultValue(f *catalog.Field) ir.Value {
+	if v, ok := c.defaults[f]; ok {
+		return v
+	}
+	v := irLiteral(f.Type.String(), f.Default)
+	c.defaults[f] = v
+	return v
 }
 
 // dependsOn records a depends_on list of stage references.

@@ -1,0 +1,83 @@
+package compiler
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/diag"
+)
+
+// FuzzCompile feeds arbitrary recipe source (native or JSON syntax) to the
+// whole checker. It must never panic or hang, every diagnostic must carry a
+// code and a range, and an error-free recipe must encode to a plan. The
+// seed corpus (every fixture under testdata plus the examples) runs in
+// plain `go test`.
+func FuzzCompile(f *testing.F) {
+	var seeds []string
+	for _, pattern := range []string{"testdata/invalid/*.hcl", "testdata/valid/*.hcl", "testdata/valid/*.hcl.json", "../examples/*.hcl"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, files...)
+	}
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, filepath.Ext(s) == ".json")
+	}
+	dir, err := filepath.Abs(filepath.Join("testdata", "valid"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	cat := testCatalog()
+	f.Fuzz(func(t *testing.T, src []byte, jsonSyntax bool) {
+		name := "fuzz.hcl"
+		if jsonSyntax {
+			name = "fuzz.hcl.json"
+		}
+		done := make(chan struct{})
+		var res *Result
+		var diags []*hclDiag
+		go func() {
+			defer close(done)
+			r, d := CompileSource(dir, map[string][]byte{name: src}, Options{Catalog: cat, Manifest: "default"}, false)
+			res = r
+			for _, x := range d {
+				diags = append(diags, &hclDiag{code: diag.CodeOf(x), hasRange: x.Subject != nil, text: x.Error()})
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("checker hangs on %q", src)
+		}
+		hasErrors := false
+		for _, d := range diags {
+			if d.code == "" || !d.hasRange {
+				t.Fatalf("diagnostic without code or range: %s", d.text)
+			}
+			if d.code[0] == 'E' {
+				hasErrors = true
+			}
+		}
+		if !hasErrors {
+			for _, p := range res.Plans {
+				if _, err := ir.Encode(p); err != nil {
+					t.Fatalf("error-free recipe does not encode: %v", err)
+				}
+			}
+		}
+	})
+}
+
+type hclDiag struct {
+	code     diag.Code
+	hasRange bool
+	text     string
+}
