@@ -1,7 +1,6 @@
 package tinker
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -250,14 +249,4 @@ func (tc *trainingClient) submitFwdBwd(ctx context.Context, c *fwdBwdCall, op, r
 		return nil
 	}, fail)
 	return p
-}
-
-// zstdDecode is used by tests to read compressed bodies.
-func zstdDecode(b []byte) ([]byte, error) {
-	dec, err := zstd.NewReader(bytes.NewReader(nil))
-	if err != nil {
-		return nil, err
-	}
-	defer dec.Close()
-	return dec.DecodeAll(b, nil)
 }
