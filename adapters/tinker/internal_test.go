@@ -19,7 +19,7 @@ func TestRetryAfter(t *testing.T) {
 		{map[string]string{"retry-after-ms": "250"}, 250 * time.Millisecond},
 		{map[string]string{"retry-after-ms": "250", "retry-after": "9"}, 250 * time.Millisecond},
 		{map[string]string{"retry-after": "2"}, 2 * time.Second},
-		{map[string]string{"retry-after": "61"}, 0},  // over 60 s: our own backoff
+		{map[string]string{"retry-after": "61"}, 0},   // over 60 s: our own backoff
 		{map[string]string{"retry-after-ms": "0"}, 0}, // not positive
 		{map[string]string{"retry-after": "soon"}, 0},
 		{nil, 0},
