@@ -97,6 +97,13 @@ func (q *opQueue) work() {
 
 // close stops accepting jobs and waits until the queued ones are sent.
 func (q *opQueue) close() {
+	q.shutdown()
+	<-q.done
+}
+
+// shutdown stops accepting jobs; the worker exits once the queued ones
+// are sent.
+func (q *opQueue) shutdown() {
 	q.mu.Lock()
 	q.closed = true
 	q.mu.Unlock()
@@ -104,7 +111,6 @@ func (q *opQueue) close() {
 	case q.wake <- struct{}{}:
 	default:
 	}
-	<-q.done
 }
 
 // maxExpiredResubmits bounds how often a request whose future expired

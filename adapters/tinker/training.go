@@ -181,9 +181,15 @@ func boolOr(p *bool, def bool) bool {
 	return *p
 }
 
-// Close implements ports.Trainer: it ends the heartbeat. Models that were
-// not closed stay on the service until it expires them.
+// Close implements ports.Trainer: it ends the heartbeat and stops the
+// models' submission queues from taking new operations. Models that were
+// not closed are not unloaded; the service expires them with the session.
 func (t *Trainer) Close() error {
+	t.mu.Lock()
+	for _, tc := range t.clients {
+		tc.q.shutdown()
+	}
+	t.mu.Unlock()
 	t.svc.close()
 	return nil
 }
