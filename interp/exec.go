@@ -168,7 +168,14 @@ func (r *runner) execute(ctx context.Context, n *node) outcome {
 			DurationMS: ms(n.elapsed), Error: err.Error()})
 		return outcome{n: n, status: StatusFailed, err: &StageError{Stage: n.st.ID, Kind: n.st.Kind, Range: n.st.Range, Err: err}}
 	}
-	values, err := resolveInputs(r.plan, r.cat, n.st, r.secrets, r.depOutputs(n))
+	values, err := resolveInputs(r.plan, r.cat, n.st, r.secrets, r.depOutputs(n), func(id string) string {
+		for _, d := range n.deps {
+			if d.st.ID == id {
+				return d.st.Kind
+			}
+		}
+		return ""
+	})
 	if err != nil {
 		return fail(fmt.Errorf("resolving inputs: %w", err))
 	}
@@ -178,8 +185,10 @@ func (r *runner) execute(ctx context.Context, n *node) outcome {
 			return fail(err)
 		}
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return fail(fmt.Errorf("creating stage directory: %w", err))
+	if usesDir(n.impl) {
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return fail(fmt.Errorf("creating stage directory: %w", err))
+		}
 	}
 	r.emit(Event{Type: EventStageStarted, Stage: n.st.ID, Kind: n.st.Kind, Hash: n.hash, Attempt: r.attempt, Resume: n.resume, Reason: n.reason})
 	failpoint.Hit("stage.started")
@@ -257,6 +266,18 @@ func (r *runner) encodeOutputs(n *node, outs stage.Outputs) (map[string]json.Raw
 		encoded[name] = data
 	}
 	return encoded, nil
+}
+
+// DirlessStage is implemented by stage implementations that never write to
+// Env.Dir (noop): the interpreter then does not create the directory, and
+// the metrics and checkpoint logs create it on first use.
+type DirlessStage interface {
+	UsesDir() bool
+}
+
+func usesDir(impl stage.Impl) bool {
+	d, ok := impl.(DirlessStage)
+	return !ok || d.UsesDir()
 }
 
 // safeRun runs a stage, turning a panic into an error.

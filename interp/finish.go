@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -101,9 +102,28 @@ func (r *runner) writeSummary(res *Result) error {
 		}
 		s.Stages = append(s.Stages, ss)
 	}
-	data, err := json.MarshalIndent(s, "", "  ")
+	// One stage per line: readable, and much cheaper than indenting a
+	// summary of thousands of stages.
+	stages := s.Stages
+	s.Stages = nil
+	head, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	return journal.WriteFileAtomic(filepath.Join(r.dir, summaryFile), append(data, '\n'), 0o644)
+	var buf bytes.Buffer
+	buf.Write(head[:len(head)-len(`,"stages":null}`)])
+	buf.WriteString(",\n\"stages\": [\n")
+	for i, st := range stages {
+		line, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		buf.Write(line)
+		if i < len(stages)-1 {
+			buf.WriteByte(',')
+		}
+		buf.WriteByte('\n')
+	}
+	buf.WriteString("]}\n")
+	return journal.WriteFileAtomic(filepath.Join(r.dir, summaryFile), buf.Bytes(), 0o644)
 }

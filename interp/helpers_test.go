@@ -138,7 +138,7 @@ func testCatalog() *catalog.Catalog {
 
 // testBindings returns the `test` manifest's bindings, with extra
 // trainer config.
-func testBindings(t *testing.T, trainerCfg map[string]any) map[string]interp.Binding {
+func testBindings(t testing.TB, trainerCfg map[string]any) map[string]interp.Binding {
 	m := registry.Catalog().Manifests["test"]
 	out := map[string]interp.Binding{}
 	for port, b := range m.Ports {
@@ -155,9 +155,11 @@ func testBindings(t *testing.T, trainerCfg map[string]any) map[string]interp.Bin
 	return out
 }
 
-func lit(t *testing.T, typ string, v any) ir.Value {
+func lit(t testing.TB, typ string, v any) ir.Value {
 	val, err := ir.Literal(typ, v)
-	require.NoError(t, err)
+	if err != nil {
+		panic(err)
+	}
 	return val
 }
 

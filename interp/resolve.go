@@ -124,6 +124,9 @@ func decodeTyped(raw json.RawMessage, typ catalog.Type) (any, error) {
 		}
 		return out, nil
 	default:
+		if v, ok := decodeSimple(raw); ok {
+			return v, nil
+		}
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		var v any
@@ -132,6 +135,32 @@ func decodeTyped(raw json.RawMessage, typ catalog.Type) (any, error) {
 		}
 		return numbers(v), nil
 	}
+}
+
+// decodeSimple decodes the common scalar literals of "any" values without
+// a json.Decoder (which costs more than the rest of a noop stage).
+func decodeSimple(raw json.RawMessage) (any, bool) {
+	switch c := raw[0]; {
+	case c == '"':
+		if bytes.IndexByte(raw[1:], '\\') >= 0 {
+			return nil, false
+		}
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' {
+			return string(raw[1 : len(raw)-1]), true
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		if i, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			return i, true
+		}
+		if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
+			return f, true
+		}
+	case bytes.Equal(raw, []byte("true")):
+		return true, true
+	case bytes.Equal(raw, []byte("false")):
+		return false, true
+	}
+	return nil, false
 }
 
 // numbers replaces json.Number in a decoded "any" value.
@@ -163,7 +192,7 @@ func numbers(v any) any {
 type outputsOf func(stageID string) (map[string]json.RawMessage, bool)
 
 // resolveInputs builds a stage's input values.
-func resolveInputs(p *ir.Plan, cat *catalog.Catalog, st *ir.Stage, secrets map[string]string, outs outputsOf) (map[string]any, error) {
+func resolveInputs(p *ir.Plan, cat *catalog.Catalog, st *ir.Stage, secrets map[string]string, outs outputsOf, kindOf func(id string) string) (map[string]any, error) {
 	kind := cat.Stages[st.Kind]
 	values := make(map[string]any, len(st.Inputs))
 	for name, v := range st.Inputs {
@@ -171,7 +200,7 @@ func resolveInputs(p *ir.Plan, cat *catalog.Catalog, st *ir.Stage, secrets map[s
 		if kind != nil {
 			field, _ = kind.Input(name)
 		}
-		val, err := resolveValue(p, cat, v, field, secrets, outs)
+		val, err := resolveValue(p, cat, v, field, secrets, outs, kindOf)
 		if err != nil {
 			return nil, fmt.Errorf("input %q: %w", name, err)
 		}
@@ -180,7 +209,7 @@ func resolveInputs(p *ir.Plan, cat *catalog.Catalog, st *ir.Stage, secrets map[s
 	return values, nil
 }
 
-func resolveValue(p *ir.Plan, cat *catalog.Catalog, v ir.Value, field *catalog.Field, secrets map[string]string, outs outputsOf) (any, error) {
+func resolveValue(p *ir.Plan, cat *catalog.Catalog, v ir.Value, field *catalog.Field, secrets map[string]string, outs outputsOf, kindOf func(id string) string) (any, error) {
 	switch {
 	case v.Secret != nil:
 		s, ok := secrets[secretKey(v.Secret)]
@@ -216,7 +245,7 @@ func resolveValue(p *ir.Plan, cat *catalog.Catalog, v ir.Value, field *catalog.F
 		if !ok {
 			return nil, fmt.Errorf("%s: stage %q produced no output %q (it produced %s)", v.Ref, id, output, keyList(produced))
 		}
-		typ, err := refType(p, cat, v, field, id, output)
+		typ, err := refType(cat, v, field, kindOf(id), output)
 		if err != nil {
 			return nil, err
 		}
@@ -243,16 +272,14 @@ func resolveValue(p *ir.Plan, cat *catalog.Catalog, v ir.Value, field *catalog.F
 // refType is the type a stage output reference decodes as: the
 // consumer's type unless that is "any", then the producer's declared
 // output type.
-func refType(p *ir.Plan, cat *catalog.Catalog, v ir.Value, field *catalog.Field, id, output string) (catalog.Type, error) {
+func refType(cat *catalog.Catalog, v ir.Value, field *catalog.Field, producerKind, output string) (catalog.Type, error) {
 	typ, err := valueType(v, field)
 	if err != nil || typ.Kind != catalog.KindAny {
 		return typ, err
 	}
-	if producer, ok := p.Stage(id); ok {
-		if kind := cat.Stages[producer.Kind]; kind != nil {
-			if out, ok := kind.Output(output); ok {
-				return out.Type, nil
-			}
+	if kind := cat.Stages[producerKind]; kind != nil {
+		if out, ok := kind.Output(output); ok {
+			return out.Type, nil
 		}
 	}
 	return catalog.Any, nil

@@ -32,6 +32,9 @@ func (m *metricsWriter) open() error {
 	if m.log != nil {
 		return nil
 	}
+	if err := os.MkdirAll(filepath.Dir(m.path), 0o755); err != nil {
+		return err
+	}
 	l, _, err := journal.OpenLog(m.path, "metrics", journal.SyncNever)
 	if err != nil {
 		return err
@@ -207,6 +210,9 @@ func (c *checkpointLog) Append(record map[string]any) error {
 		return err
 	}
 	if c.log == nil {
+		if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
+			return err
+		}
 		l, _, err := journal.OpenLog(c.path, "checkpoints", journal.SyncEach)
 		if err != nil {
 			return err
