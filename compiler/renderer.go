@@ -57,12 +57,18 @@ func (c *compiler) checkRenderer(r *renderer) {
 		if !ok {
 			continue
 		}
+		if isSecret(val) {
+			c.errorf(diag.InvalidValue, a.Expr.Range(), "Secret in a renderer", "Renderer text is recorded in plans and cannot come from env().")
+			continue
+		}
 		got, more := fieldValue(&f, val, a.Expr.Range(), "Renderer attribute")
 		c.addAll(more)
 		list, _ := got.([]any)
 		strs := make([]string, 0, len(list))
-		for _, s := range list {
-			strs = append(strs, s.(string))
+		for _, x := range list {
+			if s, ok := x.(string); ok { // unknown elements (after other errors) are nil
+				strs = append(strs, s)
+			}
 		}
 		if name == "stop" {
 			r.ir.Stop = strs
