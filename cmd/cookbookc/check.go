@@ -27,7 +27,8 @@ file:line:col: error[CODE]: summary, a detail sentence and the source line;
 Exit status: 0 when there are no errors (warnings are allowed unless
 --strict), 1 when there are errors, 2 for usage errors.`,
 		Example: `  cookbookc check examples/sl_basic.hcl
-  cookbookc check --format json examples/
+  cookbookc check --format json examples/*.hcl
+  cookbookc check my_recipe_dir/          # a directory is one recipe
   cookbookc check --manifest prod --var model=Qwen/Qwen3-8B recipe.hcl`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

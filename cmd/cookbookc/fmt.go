@@ -70,6 +70,10 @@ func runFmt(cmd *cobra.Command, paths []string, check, write bool) error {
 	src := diag.Sources{}
 	unformatted := 0
 	for _, name := range files {
+		if strings.HasSuffix(name, ".json") {
+			fmt.Fprintf(cmd.ErrOrStderr(), "cookbookc fmt: skipping %s (JSON syntax is not formatted)\n", name)
+			continue
+		}
 		data, err := os.ReadFile(name)
 		if err != nil {
 			return failf("%v", err)
