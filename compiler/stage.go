@@ -173,7 +173,10 @@ func (c *compiler) checkStage(e *experiment, s *stage) {
 			s.inputs[f.Name] = c.defaultValue(f)
 		}
 	}
-	if k.Check != nil {
+	// After an unknown attribute (often a misspelt input) the kind's
+	// cross-field check would only repeat the same mistake ("model is
+	// missing" for "modle"), so it is skipped.
+	if k.Check != nil && !diags.HasErrors() {
 		view := map[string]any{}
 		for _, f := range k.Inputs {
 			if f.Default != nil {
