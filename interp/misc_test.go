@@ -1,0 +1,145 @@
+package interp_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/interp"
+	"github.com/cookbookc/cookbookc/stdlib/stage"
+)
+
+const (
+	kindPanic     = "test_panic"
+	kindBadOut    = "test_bad_output"
+	kindSecretLog = "test_secret_log"
+)
+
+// recordingSink is a metrics_sink registered for these tests only.
+var recordingSink struct {
+	mu      sync.Mutex
+	records []string
+	closed  int
+}
+
+type sinkImpl struct{}
+
+func (sinkImpl) Log(_ context.Context, st string, step int, m map[string]float64) error {
+	recordingSink.mu.Lock()
+	defer recordingSink.mu.Unlock()
+	recordingSink.records = append(recordingSink.records, st)
+	return nil
+}
+
+func (sinkImpl) Close() error {
+	recordingSink.mu.Lock()
+	defer recordingSink.mu.Unlock()
+	recordingSink.closed++
+	return nil
+}
+
+func init() {
+	stage.Register(kindPanic, stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+		var m map[string]int
+		m["boom"] = 1 // a nil map write: a bug in a stage must not crash the run
+		return nil, nil
+	}))
+	stage.Register(kindBadOut, stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+		return stage.Outputs{"surprise": 1}, nil
+	}))
+	stage.Register(kindSecretLog, stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+		key := env.Inputs.String("key")
+		env.Log.Info("calling the service", "key", key)
+		if err := env.Metrics.Write(0, map[string]any{"loss": 1.5, "note": "key " + key}); err != nil {
+			return nil, err
+		}
+		if err := env.Checkpoints.Append(map[string]any{"name": "c", "state_path": "x://" + key}); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("service said: bad key " + key)
+	}))
+	registry.Register(registry.Adapter{
+		Schema: catalog.AdapterSchema{Port: catalog.PortMetricsSink, Name: "test_recorder", Summary: "records sink calls (interp tests)"},
+		New:    func(context.Context, registry.Config, registry.Env) (any, error) { return sinkImpl{}, nil },
+	})
+}
+
+func miscCatalog() *catalog.Catalog {
+	cat := testCatalog()
+	cat.Stages[kindPanic] = &catalog.StageKind{Name: kindPanic}
+	cat.Stages[kindBadOut] = &catalog.StageKind{Name: kindBadOut, Outputs: []catalog.Output{{Name: "value", Type: catalog.Int}}}
+	cat.Stages[kindSecretLog] = &catalog.StageKind{Name: kindSecretLog, Inputs: []catalog.Field{{Name: "key", Type: catalog.String}}}
+	return cat
+}
+
+func TestStageBugsFailTheStageNotTheRun(t *testing.T) {
+	p := plan("bugs",
+		st("panics", kindPanic, 1, nil),
+		st("bad", kindBadOut, 2, nil),
+		st("fine", "noop", 3, map[string]ir.Value{"value": lit(t, "int", 7)}),
+	)
+	res, err := interp.Run(context.Background(), interp.Options{Plan: p, Catalog: miscCatalog(), Bindings: testBindings(t, nil), RunsDir: t.TempDir()})
+	require.NoError(t, err)
+	require.Equal(t, interp.StatusFailed, res.Status)
+	require.ErrorContains(t, stageResult(res, "panics").Err, "stage panicked: assignment to entry in nil map")
+	require.ErrorContains(t, stageResult(res, "bad").Err, `returned no output "value"`)
+	require.Equal(t, interp.StatusOK, stageResult(res, "fine").Status)
+	log, err := os.ReadFile(filepath.Join(res.RunDir, "run.log"))
+	require.NoError(t, err)
+	require.Contains(t, string(log), "goroutine", "the panic's stack trace is in run.log")
+}
+
+func TestMetricsReachTheSinkAndAdaptersAreClosed(t *testing.T) {
+	bindings := testBindings(t, nil)
+	bindings[catalog.PortMetricsSink] = interp.Binding{Adapter: "test_recorder"}
+	recordingSink.mu.Lock()
+	recordingSink.records, recordingSink.closed = nil, 0
+	recordingSink.mu.Unlock()
+	p := plan("sink", st("train", kindTrain, 1, map[string]ir.Value{"model": lit(t, "string", "m"), "steps": lit(t, "int", 3),
+		"save_every": lit(t, "int", 0), "learning_rate": lit(t, "number", 0.1)}))
+	res, err := interp.Run(context.Background(), interp.Options{Plan: p, Catalog: miscCatalog(), Bindings: bindings, RunsDir: t.TempDir()})
+	require.NoError(t, err)
+	require.Equal(t, interp.StatusOK, res.Status, "%v", res.Err)
+	recordingSink.mu.Lock()
+	defer recordingSink.mu.Unlock()
+	require.Equal(t, []string{"train", "train", "train"}, recordingSink.records)
+	require.Equal(t, 1, recordingSink.closed)
+}
+
+// Secrets that reach a stage are redacted from everything the
+// interpreter writes: log lines, metrics, checkpoint records, errors.
+func TestSecretsAreRedactedEverywhere(t *testing.T) {
+	const secret = "sk-live-0123456789abcdef"
+	p := plan("redact", st("s", kindSecretLog, 1, map[string]ir.Value{
+		"key": {Type: "string", Secret: &ir.SecretRef{Env: []string{"MY_KEY"}}}}))
+	var observed []string
+	res, err := interp.Run(context.Background(), interp.Options{Plan: p, Catalog: miscCatalog(), Bindings: testBindings(t, nil), RunsDir: t.TempDir(),
+		Getenv: func(name string) string {
+			if name == "MY_KEY" {
+				return secret
+			}
+			return ""
+		},
+		Observer: interp.ObserverFunc(func(e interp.Event) { observed = append(observed, e.Message+e.Error) })})
+	require.NoError(t, err)
+	require.Equal(t, interp.StatusFailed, res.Status)
+	require.NotContains(t, res.Err.Error(), secret)
+	require.Contains(t, res.Err.Error(), "bad key [REDACTED]")
+	for _, o := range observed {
+		require.NotContains(t, o, secret)
+	}
+	for _, f := range []string{"events.jsonl", "run.log", "summary.json", "s/metrics.jsonl", "s/checkpoints.jsonl"} {
+		data, err := os.ReadFile(filepath.Join(res.RunDir, f))
+		require.NoError(t, err)
+		require.NotContains(t, string(data), secret, f)
+		require.Contains(t, string(data), "[REDACTED]", f)
+	}
+}
