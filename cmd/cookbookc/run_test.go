@@ -246,3 +246,30 @@ experiment "slow" {
 	require.Contains(t, res.stderr, "wait (noop) started: starts over: its inputs changed since the interrupted attempt")
 	require.Contains(t, res.stderr, "after finished")
 }
+
+// A second signal exits at once, without waiting for the stages.
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	work := t.TempDir()
+	recipe := filepath.Join(work, "slow.hcl")
+	require.NoError(t, os.WriteFile(recipe, []byte("experiment \"slow\" {\n  stage \"noop\" \"wait\" {\n    sleep_ms = 60000\n  }\n}\n"), 0o644))
+	cmd := exec.Command(cliBinary(t), "run", recipe, "--manifest", "test", "--json")
+	cmd.Dir = work
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if bytes.Contains(sc.Bytes(), []byte(`"stage_started"`)) {
+			// Two different signals: the kernel does not merge them.
+			require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+			require.NoError(t, cmd.Process.Signal(os.Interrupt))
+		}
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	require.True(t, errors.As(err, &ee), "%v", err)
+	require.Equal(t, 130, ee.ExitCode())
+	require.Contains(t, stderr.String(), "second signal: exiting now")
+}
