@@ -202,7 +202,13 @@ func (r *runner) open() error {
 		}
 		info := RunInfo{Format: RunFormat, RunID: r.runID, Experiment: r.plan.Experiment, Created: time.Now().UTC(),
 			Manifest: r.opts.Manifest, PortOverrides: r.opts.PortOverrides}
-		dir, err := createRunDir(r.opts.RunsDir, info, planJSON)
+		runsDir, err := filepath.Abs(r.opts.RunsDir)
+		if err != nil {
+			return err
+		}
+		// Absolute, so that paths stages put in their outputs stay valid
+		// when the run is resumed from another working directory.
+		dir, err := createRunDir(runsDir, info, planJSON)
 		if err != nil {
 			return err
 		}
@@ -212,7 +218,11 @@ func (r *runner) open() error {
 		}
 		prior = &priorState{stages: map[string]*priorStage{}}
 	} else {
-		r.dir = r.opts.ResumeDir
+		dir, err := filepath.Abs(r.opts.ResumeDir)
+		if err != nil {
+			return err
+		}
+		r.dir = dir
 		info, err := ReadRunInfo(r.dir)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -225,6 +226,7 @@ experiment "slow" {
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &e), sc.Text())
 		types = append(types, e.Type)
 		if e.Dir != "" {
+			require.True(t, filepath.IsAbs(e.Dir), "run directories are reported as absolute paths")
 			dir = e.Dir
 		}
 		if e.Type == "stage_started" {
@@ -241,7 +243,7 @@ experiment "slow" {
 
 	// The journal is consistent: the run resumes (with a shorter sleep,
 	// which changes the stage's inputs, so it starts over and says so).
-	res := runCLI(t, work, nil, "run", recipe, "--var", "sleep_ms=10", "--resume", filepath.Join(work, dir))
+	res := runCLI(t, work, nil, "run", recipe, "--var", "sleep_ms=10", "--resume", dir)
 	require.Equal(t, 0, res.code, res.stderr)
 	require.Contains(t, res.stderr, "wait (noop) started: starts over: its inputs changed since the interrupted attempt")
 	require.Contains(t, res.stderr, "after finished")
@@ -272,4 +274,27 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	require.True(t, errors.As(err, &ee), "%v", err)
 	require.Equal(t, 130, ee.ExitCode())
 	require.Contains(t, stderr.String(), "second signal: exiting now")
+}
+
+// A compiled plan.json runs like its recipe, and `run --resume` of a
+// finished run reuses every stage.
+func TestRunCompiledPlanAndResumeFinished(t *testing.T) {
+	work := t.TempDir()
+	plan := filepath.Join(work, "plan.json")
+	res := runCLI(t, work, nil, "compile", testdataRun(t, "crash.hcl"), "-o", plan)
+	require.Equal(t, 0, res.code, res.stderr)
+	fromRecipe := runCLI(t, work, nil, "run", testdataRun(t, "crash.hcl"), "--manifest", "test", "--runs-dir", "a")
+	require.Equal(t, 0, fromRecipe.code, fromRecipe.stderr)
+	fromPlan := runCLI(t, work, nil, "run", plan, "--manifest", "test", "--runs-dir", "b")
+	require.Equal(t, 0, fromPlan.code, fromPlan.stderr)
+	dirA, _ := filepath.Glob(filepath.Join(work, "a", "crash", "*"))
+	dirB, _ := filepath.Glob(filepath.Join(work, "b", "crash", "*"))
+	require.Len(t, dirA, 1)
+	require.Len(t, dirB, 1)
+	sameRun(t, readRunState(t, dirA[0]), readRunState(t, dirB[0]), "running plan.json")
+
+	again := runCLI(t, work, nil, "run", "--resume", dirB[0])
+	require.Equal(t, 0, again.code, again.stderr)
+	require.Equal(t, 6, strings.Count(again.stderr, " reused: finished in attempt 1 with the same inputs"), again.stderr)
+	require.NotContains(t, again.stderr, "started")
 }
