@@ -256,12 +256,12 @@ func (r *runner) open() error {
 
 // openLogs locks the run directory and opens events.jsonl and run.log.
 func (r *runner) openLogs() error {
+	// The lock is released by finish, or by the kernel when the process
+	// dies.
 	lock, err := lockRunDir(r.dir)
 	if err != nil {
 		return err
 	}
-	_ = lock // released when the process exits; closed in finish
-	r.adapters.env.Logger = nil
 	journal.RemoveTemps(r.dir)
 	events, _, err := journal.OpenLog(filepath.Join(r.dir, eventsFile), "events", journal.SyncBackground)
 	if err != nil {

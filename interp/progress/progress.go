@@ -69,7 +69,15 @@ func keyMetric(m map[string]float64) (string, float64, bool) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	// Training metrics before held-out ones: "train_mean_nll" is what a
+	// person watches during training, "test/nll" only moves at evals.
+	sort.Slice(keys, func(i, j int) bool {
+		ti, tj := strings.HasPrefix(keys[i], "test/"), strings.HasPrefix(keys[j], "test/")
+		if ti != tj {
+			return tj
+		}
+		return keys[i] < keys[j]
+	})
 	for _, want := range []string{"loss", "nll", "reward"} {
 		for _, k := range keys {
 			if strings.Contains(k, want) {

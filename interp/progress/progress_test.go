@@ -80,3 +80,23 @@ func TestJSONStreamsEveryEvent(t *testing.T) {
 	require.Equal(t, interp.EventProgress, e.Type)
 	require.Equal(t, 1, e.Done)
 }
+
+func TestKeyMetricPrefersTrainingLoss(t *testing.T) {
+	cases := []struct {
+		m    map[string]float64
+		want string
+	}{
+		{map[string]float64{"test/nll": 1, "train_mean_nll": 2, "lr": 3}, "train_mean_nll"},
+		{map[string]float64{"test/nll": 1, "lr": 3}, "test/nll"},
+		{map[string]float64{"loss": 1, "train_mean_nll": 2}, "loss"},
+		{map[string]float64{"accuracy": 1, "lr": 3}, "accuracy"},
+		{map[string]float64{"env/reward_mean": 1, "lr": 3}, "env/reward_mean"},
+	}
+	for _, tc := range cases {
+		k, _, ok := keyMetric(tc.m)
+		require.True(t, ok)
+		require.Equal(t, tc.want, k)
+	}
+	_, _, ok := keyMetric(nil)
+	require.False(t, ok)
+}
