@@ -1,7 +1,7 @@
 # Basic supervised fine-tuning: one stage, a local chat dataset.
 #
 #   cookbookc check examples/sl_basic.hcl
-#   cookbookc run examples/sl_basic.hcl                  # local backend, offline (about a minute of training)
+#   cookbookc run examples/sl_basic.hcl                  # local backend, offline (well under a minute of training)
 #   cookbookc run examples/sl_basic.hcl --manifest prod --var learning_rate=2e-4
 #
 # On the local backend meta-llama/Llama-3.2-1B runs on the stand-in
@@ -42,7 +42,7 @@ experiment "sl_basic" {
     train_on      = "all_assistant_messages"
     learning_rate = var.learning_rate
     lr_schedule   = "linear"
-    num_epochs    = 2
+    num_epochs    = 1
     batch_size    = 32
     max_length    = 256
     lora_rank     = 32
