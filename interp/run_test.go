@@ -165,3 +165,31 @@ func TestStageOutputsAreTyped(t *testing.T) {
 	require.Len(t, seen, 1)
 	require.True(t, strings.Contains(outputs(t, res)["b"], `"n":3`))
 }
+
+// Two training branches on the fake trainer overlap in time, as the
+// journal's timestamps show.
+func TestTrainingBranchesOverlapOnFakes(t *testing.T) {
+	train := func(id string, line int) ir.Stage {
+		return st(id, kindTrain, line, map[string]ir.Value{"model": lit(t, "string", "fake/tiny"), "steps": lit(t, "int", 8),
+			"save_every": lit(t, "int", 0), "learning_rate": lit(t, "number", 1e-3)})
+	}
+	p := plan("overlap", train("a", 1), train("b", 2))
+	res, err := interp.Run(context.Background(), interp.Options{Plan: p, Catalog: testCatalog(),
+		Bindings: testBindings(t, map[string]any{"latency_ms": 5}), RunsDir: t.TempDir(), Parallel: 2})
+	require.NoError(t, err)
+	require.Equal(t, interp.StatusOK, res.Status, "%v", res.Err)
+	span := map[string][2]time.Time{}
+	for _, e := range append(eventsOf(t, res.RunDir, interp.EventStageStarted), eventsOf(t, res.RunDir, interp.EventStageFinished)...) {
+		s := span[e.Stage]
+		if e.Type == interp.EventStageStarted {
+			s[0] = e.Time
+		} else {
+			s[1] = e.Time
+		}
+		span[e.Stage] = s
+	}
+	a, b := span["a"], span["b"]
+	require.True(t, a[0].Before(b[1]) && b[0].Before(a[1]), "a %v and b %v did not overlap", a, b)
+	// Each took at least 8 steps x 2 calls x 5 ms: the overlap is real work.
+	require.Greater(t, a[1].Sub(a[0]), 70*time.Millisecond)
+}
