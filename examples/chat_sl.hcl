@@ -55,7 +55,7 @@ experiment "chat_sl" {
     learning_rate = var.learning_rate
     lr_schedule   = "cosine"
     warmup_steps  = 5
-    num_epochs    = 3
+    num_epochs    = 2
     batch_size    = 32
     max_length    = 256
     lora_rank     = 32
