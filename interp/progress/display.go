@@ -102,7 +102,9 @@ func (d *Display) Event(e interp.Event) {
 		if e.Metrics != nil {
 			s.metrics = e.Metrics
 		}
-		if s.rateFrom.IsZero() {
+		// The rate counts from the first real update, not from Start: a
+		// resumed stage jumps straight to its checkpoint's step.
+		if s.rateFrom.IsZero() && e.Done > 0 {
 			s.rateFrom, s.rateDone = now, e.Done
 		}
 		s.done = e.Done

@@ -100,3 +100,17 @@ func TestKeyMetricPrefersTrainingLoss(t *testing.T) {
 	_, _, ok := keyMetric(nil)
 	require.False(t, ok)
 }
+
+func TestResumedStageRateIgnoresTheJump(t *testing.T) {
+	var out bytes.Buffer
+	d := NewPlain(&out)
+	c := &clock{t: time.Unix(0, 0)}
+	d.now = c.now
+	d.Event(interp.Event{Type: interp.EventStageStarted, Stage: "train"})
+	d.Event(interp.Event{Type: interp.EventProgress, Stage: "train", Total: 100})
+	c.t = c.t.Add(100 * time.Millisecond)
+	d.Event(interp.Event{Type: interp.EventProgress, Stage: "train", Done: 40, Total: 100})
+	c.t = c.t.Add(10 * time.Second)
+	d.Event(interp.Event{Type: interp.EventProgress, Stage: "train", Done: 60, Total: 100})
+	require.Contains(t, out.String(), "train: 60/100 steps  2.00 steps/s  ETA 20.0s")
+}
