@@ -11,11 +11,13 @@ const (
 )
 
 type workerScratch struct {
-	tile [mr * nr]float32
+	apart [kc * mr]float32 // a zero-padded partial A panel
+	bpart [kc * nr]float32 // a zero-padded partial B panel
+	tile  [mr * nr]float32
 }
 
 type sharedScratch struct {
-	apack, bpack []float32
+	bpack []float32
 }
 
 // Gemm computes C = op(A)·op(B) when acc is false and C += op(A)·op(B)
@@ -75,33 +77,43 @@ func gemmRef[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, l
 	}
 }
 
-// gemmTask is the state of one float32 multiply, shared by its two
-// phases (pack B, then compute tiles). It lives in the Pool so that a
-// call allocates nothing.
+// gemmTask is the state of one float32 multiply. The micro-kernel reads
+// A and B in place through strides whenever a full 6×16 tile is
+// available: op(A)(i, k) is a[i*ar + k*ak], and op(B) rows are read at
+// stride ldb when B is not transposed. Only a transposed B is packed (its
+// columns are not contiguous), in panels of nr columns, and partial edge
+// panels are copied into zero-padded scratch. The kernel's arithmetic is
+// the same in every case, so no result depends on the path taken. The
+// task lives in the Pool so that a call allocates nothing.
 type gemmTask struct {
-	pool           *Pool
-	phase          int
-	transA, transB bool
-	m, n, k        int
-	a, b, c        []float32
-	lda, ldb, ldc  int
-	acc            bool
-	nPanels        int // panels of nr columns in B
-	mBlocks        int
-	nBlocks        int
+	pool     *Pool
+	phase    int
+	transB   bool
+	m, n, k  int
+	a, b, c  []float32
+	ar, ak   int
+	ldb, ldc int
+	acc      bool
+	nPanels  int // panels of nr columns in B
+	mBlocks  int
+	nBlocks  int
 }
 
 func (g *gemmTask) run(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool) {
-	*g = gemmTask{pool: g.pool, transA: transA, transB: transB, m: m, n: n, k: k,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, acc: acc}
+	*g = gemmTask{pool: g.pool, transB: transB, m: m, n: n, k: k,
+		a: a, b: b, c: c, ldb: ldb, ldc: ldc, acc: acc, ar: lda, ak: 1}
+	if transA {
+		g.ar, g.ak = 1, lda
+	}
 	g.nPanels = (n + nr - 1) / nr
 	g.mBlocks = (m + mc - 1) / mc
 	g.nBlocks = (n + nc - 1) / nc
-	sh := &g.pool.shared
-	sh.bpack = grow(sh.bpack, g.nPanels*k*nr)
-	sh.apack = grow(sh.apack, g.mBlocks*mc*k)
-	g.phase = 0
-	g.pool.Run(g.nPanels+g.mBlocks, g)
+	if transB {
+		sh := &g.pool.shared
+		sh.bpack = grow(sh.bpack, g.nPanels*k*nr)
+		g.phase = 0
+		g.pool.Run(g.nPanels, g)
+	}
 	g.phase = 1
 	g.pool.Run(g.mBlocks*g.nBlocks, g)
 	g.a, g.b, g.c = nil, nil, nil
@@ -110,31 +122,18 @@ func (g *gemmTask) run(transA, transB bool, m, n, k int, a []float32, lda int, b
 // Do implements Task.
 func (g *gemmTask) Do(w, i int) {
 	if g.phase == 0 {
-		if i < g.nPanels {
-			g.packB(i)
-		} else {
-			g.packABlock(i - g.nPanels)
-		}
+		g.packB(i)
 		return
 	}
 	g.tile(w, i/g.nBlocks, i%g.nBlocks)
 }
 
-// packB packs the columns [jp*nr, jp*nr+nr) of op(B) as k rows of nr
-// values, zero-padded past n.
+// packB packs columns [jp*nr, jp*nr+nr) of a transposed B (stored n×k) as
+// k rows of nr values, zero-padded past n.
 func (g *gemmTask) packB(jp int) {
 	dst := g.pool.shared.bpack[jp*g.k*nr : (jp+1)*g.k*nr]
 	j0 := jp * nr
 	cols := min(nr, g.n-j0)
-	if !g.transB {
-		for p := 0; p < g.k; p++ {
-			row := g.b[p*g.ldb+j0 : p*g.ldb+j0+cols]
-			d := dst[p*nr : p*nr+nr]
-			copy(d, row)
-			clear(d[cols:])
-		}
-		return
-	}
 	if cols < nr {
 		clear(dst)
 	}
@@ -146,60 +145,6 @@ func (g *gemmTask) packB(jp int) {
 	}
 }
 
-// packABlock packs the rows of m-block mb for every k-block: block p0
-// starts at mb*mc*k + p0*mc.
-func (g *gemmTask) packABlock(mb int) {
-	i0 := mb * mc
-	rows := min(mc, g.m-i0)
-	base := g.pool.shared.apack[mb*mc*g.k:]
-	for p0 := 0; p0 < g.k; p0 += kc {
-		kb := min(kc, g.k-p0)
-		g.packA(base[p0*mc:], i0, rows, p0, kb)
-	}
-}
-
-// packA packs rows [i0, i0+rows) and k-range [p0, p0+kb) of op(A) as
-// micro-panels of mr rows, each kb×mr, zero-padded past the last row.
-func (g *gemmTask) packA(dst []float32, i0, rows, p0, kb int) {
-	panels := (rows + mr - 1) / mr
-	for ip := 0; ip < panels; ip++ {
-		d := dst[ip*kb*mr : (ip+1)*kb*mr]
-		r0 := i0 + ip*mr
-		rn := min(mr, i0+rows-r0)
-		if rn < mr {
-			clear(d)
-		}
-		if !g.transA {
-			if rn == mr {
-				// Six read streams, sequential writes.
-				lda := g.lda
-				s0 := g.a[r0*lda+p0 : r0*lda+p0+kb]
-				s1 := g.a[(r0+1)*lda+p0 : (r0+1)*lda+p0+kb]
-				s2 := g.a[(r0+2)*lda+p0 : (r0+2)*lda+p0+kb]
-				s3 := g.a[(r0+3)*lda+p0 : (r0+3)*lda+p0+kb]
-				s4 := g.a[(r0+4)*lda+p0 : (r0+4)*lda+p0+kb]
-				s5 := g.a[(r0+5)*lda+p0 : (r0+5)*lda+p0+kb]
-				for p := range kb {
-					q := d[p*mr : p*mr+mr : p*mr+mr]
-					q[0], q[1], q[2], q[3], q[4], q[5] = s0[p], s1[p], s2[p], s3[p], s4[p], s5[p]
-				}
-				continue
-			}
-			for r := 0; r < rn; r++ {
-				src := g.a[(r0+r)*g.lda+p0 : (r0+r)*g.lda+p0+kb]
-				for p, v := range src {
-					d[p*mr+r] = v
-				}
-			}
-			continue
-		}
-		for p := 0; p < kb; p++ {
-			src := g.a[(p0+p)*g.lda+r0 : (p0+p)*g.lda+r0+rn]
-			copy(d[p*mr:p*mr+rn], src)
-		}
-	}
-}
-
 // tile computes the C block (mBlock, nBlock) over all of k.
 func (g *gemmTask) tile(w, mb, nb int) {
 	s := &g.pool.scratch[w]
@@ -207,24 +152,44 @@ func (g *gemmTask) tile(w, mb, nb int) {
 	rows := min(mc, g.m-i0)
 	j0 := nb * nc
 	cols := min(nc, g.n-j0)
-	panelsA := (rows + mr - 1) / mr
-	bpack := g.pool.shared.bpack
-	abase := g.pool.shared.apack[mb*mc*g.k:]
 	for p0 := 0; p0 < g.k; p0 += kc {
 		kb := min(kc, g.k-p0)
-		apack := abase[p0*mc:]
 		accum := g.acc || p0 > 0
 		for jc := 0; jc < cols; jc += nr {
-			jp := (j0 + jc) / nr
-			bp := bpack[jp*g.k*nr+p0*nr:]
 			cn := min(nr, cols-jc)
-			for ip := 0; ip < panelsA; ip++ {
-				ap := apack[ip*kb*mr:]
-				r0 := i0 + ip*mr
+			var bp []float32
+			bk := nr
+			switch {
+			case g.transB:
+				jp := (j0 + jc) / nr
+				bp = g.pool.shared.bpack[jp*g.k*nr+p0*nr:]
+			case cn == nr:
+				bp, bk = g.b[p0*g.ldb+j0+jc:], g.ldb
+				_ = bp[(kb-1)*bk+nr-1]
+			default:
+				clear(s.bpart[:])
+				for p := 0; p < kb; p++ {
+					copy(s.bpart[p*nr:p*nr+cn], g.b[(p0+p)*g.ldb+j0+jc:(p0+p)*g.ldb+j0+jc+cn])
+				}
+				bp = s.bpart[:]
+			}
+			for r0 := i0; r0 < i0+rows; r0 += mr {
 				rn := min(mr, i0+rows-r0)
+				ap, ar, ak := g.a[r0*g.ar+p0*g.ak:], g.ar, g.ak
+				if rn < mr {
+					clear(s.apart[:])
+					for p := 0; p < kb; p++ {
+						for r := 0; r < rn; r++ {
+							s.apart[p*mr+r] = g.a[(r0+r)*g.ar+(p0+p)*g.ak]
+						}
+					}
+					ap, ar, ak = s.apart[:], 1, mr
+				} else {
+					_ = ap[5*ar+(kb-1)*ak]
+				}
 				coff := r0*g.ldc + j0 + jc
 				if rn == mr && cn == nr {
-					microKernel(kb, ap, bp, g.c[coff:], g.ldc, accum)
+					microKernel(kb, ap, ar, ak, bp, bk, g.c[coff:], g.ldc, accum)
 					continue
 				}
 				// Edge tile: run the same kernel on a full scratch tile so
@@ -236,7 +201,7 @@ func (g *gemmTask) tile(w, mb, nb int) {
 						copy(t[r*nr:r*nr+cn], g.c[coff+r*g.ldc:coff+r*g.ldc+cn])
 					}
 				}
-				microKernel(kb, ap, bp, t, nr, accum)
+				microKernel(kb, ap, ar, ak, bp, bk, t, nr, accum)
 				for r := 0; r < rn; r++ {
 					copy(g.c[coff+r*g.ldc:coff+r*g.ldc+cn], t[r*nr:r*nr+cn])
 				}
@@ -246,14 +211,13 @@ func (g *gemmTask) tile(w, mb, nb int) {
 }
 
 // microKernelGo is the portable micro-kernel: C[6×16] (+)= A·B over kb,
-// with a (kb×mr) and b (kb×nr) packed.
-func microKernelGo(kb int, a, b, c []float32, ldc int, accum bool) {
+// with A(r, p) = a[r*ar + p*ak] and B row p at b[p*bk:].
+func microKernelGo(kb int, a []float32, ar, ak int, b []float32, bk int, c []float32, ldc int, accum bool) {
 	var t [mr * nr]float32
 	for p := 0; p < kb; p++ {
-		bp := b[p*nr : p*nr+nr]
-		ap := a[p*mr : p*mr+mr]
+		bp := b[p*bk : p*bk+nr]
 		for r := 0; r < mr; r++ {
-			av := ap[r]
+			av := a[r*ar+p*ak]
 			tr := t[r*nr : r*nr+nr]
 			for j := range nr {
 				tr[j] += av * bp[j]

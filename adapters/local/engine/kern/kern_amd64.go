@@ -5,7 +5,7 @@ package kern
 import "unsafe"
 
 //go:noescape
-func kern6x16(kb int, a, b, c *float32, ldc int, accum bool)
+func kern6x16(kb int, a *float32, ar, ak int, b *float32, bk int, c *float32, ldc int, accum bool)
 
 //go:noescape
 func dotRows32(q, k *float32, ldk, n, hd int, out *float32, scale float32)
@@ -62,15 +62,15 @@ func detectAVX2FMA() bool {
 // Accelerated reports whether the AVX2/FMA kernels are in use.
 func Accelerated() bool { return hasAVX2FMA }
 
-func microKernel(kb int, a, b, c []float32, ldc int, accum bool) {
+// microKernel runs the 6×16 kernel; the caller has bounds-checked the
+// last elements of a and b it reads.
+func microKernel(kb int, a []float32, ar, ak int, b []float32, bk int, c []float32, ldc int, accum bool) {
 	if hasAVX2FMA {
-		_ = a[kb*mr-1]
-		_ = b[kb*nr-1]
 		_ = c[5*ldc+nr-1]
-		kern6x16(kb, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, accum)
+		kern6x16(kb, unsafe.SliceData(a), ar, ak, unsafe.SliceData(b), bk, unsafe.SliceData(c), ldc, accum)
 		return
 	}
-	microKernelGo(kb, a, b, c, ldc, accum)
+	microKernelGo(kb, a, ar, ak, b, bk, c, ldc, accum)
 }
 
 func dotRowsF32(q, k []float32, ldk, n int, out []float32, scale float32) {

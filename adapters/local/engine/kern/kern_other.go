@@ -5,8 +5,8 @@ package kern
 // Accelerated reports whether the AVX2/FMA kernels are in use.
 func Accelerated() bool { return false }
 
-func microKernel(kb int, a, b, c []float32, ldc int, accum bool) {
-	microKernelGo(kb, a, b, c, ldc, accum)
+func microKernel(kb int, a []float32, ar, ak int, b []float32, bk int, c []float32, ldc int, accum bool) {
+	microKernelGo(kb, a, ar, ak, b, bk, c, ldc, accum)
 }
 
 func dotRowsF32(q, k []float32, ldk, n int, out []float32, scale float32) {
