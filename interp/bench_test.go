@@ -2,6 +2,8 @@ package interp_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"syscall"
@@ -21,7 +23,7 @@ func widePlan(b *testing.B, n int) *ir.Plan {
 		stages = append(stages, st(fmt.Sprintf("s%05d", i), "noop", i+2, map[string]ir.Value{
 			"value": ref("any", "stage.root.value"), "sleep_ms": lit(nil, "int", 0)}))
 	}
-	return plan("wide", stages...)
+	return withHashes(plan("wide", stages...))
 }
 
 // chainPlan is n noop stages, each taking the previous one's value.
@@ -31,7 +33,17 @@ func chainPlan(b *testing.B, n int) *ir.Plan {
 		stages = append(stages, st(fmt.Sprintf("c%05d", i), "noop", i+1, map[string]ir.Value{
 			"value": ref("any", fmt.Sprintf("stage.c%05d.value", i-1)), "sleep_ms": lit(nil, "int", 0)}))
 	}
-	return plan("chain", stages...)
+	return withHashes(plan("chain", stages...))
+}
+
+// withHashes gives every stage a hash, as the compiler does (it computes
+// them at compile time, which is not interpreter overhead).
+func withHashes(p *ir.Plan) *ir.Plan {
+	for i := range p.Stages {
+		sum := sha256.Sum256([]byte(p.Stages[i].ID))
+		p.Stages[i].Hash = hex.EncodeToString(sum[:])
+	}
+	return p
 }
 
 func benchRun(b *testing.B, p *ir.Plan) {

@@ -24,7 +24,7 @@ func (r *runner) emit(e Event) {
 	if e.RunID == "" && e.Type == EventRunStarted {
 		e.RunID = r.runID
 	}
-	data, err := json.Marshal(e)
+	data, err := marshalEvent(&e)
 	if err == nil {
 		err = r.events.AppendLine(r.redact.Bytes(data))
 	}

@@ -346,16 +346,48 @@ func (w stageLogWriter) Write(p []byte) (int, error) {
 }
 
 func newStageLogger(sink *logSink, stage string) *slog.Logger {
-	h := slog.NewTextHandler(io.Writer(stageLogWriter{sink, stage}), &slog.HandlerOptions{
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey && len(groups) == 0 {
-				return slog.String(slog.TimeKey, a.Value.Time().UTC().Format(time.RFC3339Nano))
-			}
-			return a
-		},
-	})
-	return slog.New(h).With("stage", stage)
+	return slog.New(&lazyHandler{sink: sink, stage: stage})
 }
+
+// lazyHandler builds the text handler of a stage's logger on its first
+// record: most stages of a big DAG never log, and building one costs more
+// than the rest of a noop stage's bookkeeping.
+type lazyHandler struct {
+	sink  *logSink
+	stage string
+	once  sync.Once
+	h     slog.Handler
+}
+
+func (l *lazyHandler) handler() slog.Handler {
+	l.once.Do(func() {
+		l.h = slog.NewTextHandler(io.Writer(stageLogWriter{l.sink, l.stage}), &slog.HandlerOptions{
+			ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey && len(groups) == 0 {
+					return slog.String(slog.TimeKey, a.Value.Time().UTC().Format(time.RFC3339Nano))
+				}
+				return a
+			},
+		}).WithAttrs([]slog.Attr{slog.String("stage", l.stage)})
+	})
+	return l.h
+}
+
+// Enabled implements slog.Handler (Info and above, like the default).
+func (l *lazyHandler) Enabled(_ context.Context, level slog.Level) bool {
+	return level >= slog.LevelInfo
+}
+
+// Handle implements slog.Handler.
+func (l *lazyHandler) Handle(ctx context.Context, r slog.Record) error {
+	return l.handler().Handle(ctx, r)
+}
+
+// WithAttrs implements slog.Handler.
+func (l *lazyHandler) WithAttrs(attrs []slog.Attr) slog.Handler { return l.handler().WithAttrs(attrs) }
+
+// WithGroup implements slog.Handler.
+func (l *lazyHandler) WithGroup(name string) slog.Handler { return l.handler().WithGroup(name) }
 
 func openLogFile(dir string) (*os.File, error) {
 	return os.OpenFile(filepath.Join(dir, logFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
