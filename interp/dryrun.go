@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/interp/journal"
 )
 
 // DryRun prints what Run would do, like `terraform plan`: the port
@@ -43,8 +45,16 @@ func DryRun(w io.Writer, opts Options) error {
 		manifest = "default"
 	}
 	fmt.Fprintf(w, "Dry run of experiment %q: %d stage(s), manifest %q. Nothing will be run or written.\n", p.Experiment, len(nodes), manifest)
+	for _, n := range nodes {
+		n.hash = effectiveHash(n, opts.Bindings)
+	}
 	if opts.ResumeDir != "" {
-		fmt.Fprintf(w, "Would resume %s (stages that finished with the same inputs would be reused).\n", opts.ResumeDir)
+		prior, err := readPrior(opts.ResumeDir, p.Experiment)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "Would resume %s (attempt %d).\n", opts.ResumeDir, prior.attempts+1)
+		(&runner{nodes: nodes}).decide(prior)
 	}
 	fmt.Fprintf(w, "\nPorts:\n")
 	for _, port := range used {
@@ -85,6 +95,9 @@ func DryRun(w io.Writer, opts Options) error {
 		}
 		if steps := estimateSteps(n); steps != "" {
 			fmt.Fprintf(w, "   steps:  %s\n", steps)
+		}
+		if opts.ResumeDir != "" {
+			fmt.Fprintf(w, "   resume: %s\n", resumeDecision(n))
 		}
 	}
 	return nil
@@ -162,4 +175,37 @@ func estimateSteps(n *node) string {
 		return fmt.Sprintf("%d epoch(s) x ceil(rows / %d), known once the dataset is read", epochs, batch)
 	}
 	return "unknown until the dataset is read"
+}
+
+// readPrior reads a run directory's identity and journal without
+// changing anything (for dry runs).
+func readPrior(dir, experiment string) (*priorState, error) {
+	info, err := ReadRunInfo(dir)
+	if err != nil {
+		return nil, err
+	}
+	if info.Experiment != experiment {
+		return nil, &RunDirError{Dir: dir, Reason: fmt.Sprintf("it is a run of experiment %q, not %q", info.Experiment, experiment)}
+	}
+	lines, _, err := journal.ReadLines(filepath.Join(dir, eventsFile))
+	if err != nil {
+		return nil, &RunDirError{Dir: dir, Reason: "events.jsonl is corrupt", Err: err}
+	}
+	prior, err := replay(lines)
+	if err != nil {
+		return nil, &RunDirError{Dir: dir, Reason: "events.jsonl is corrupt", Err: err}
+	}
+	return prior, nil
+}
+
+// resumeDecision says what a resume would do with a stage.
+func resumeDecision(n *node) string {
+	switch {
+	case n.status == StatusReused:
+		return "reuse (" + n.reason + ")"
+	case n.reason != "":
+		return n.reason
+	default:
+		return "run (it has not finished before)"
+	}
 }

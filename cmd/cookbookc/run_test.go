@@ -298,3 +298,34 @@ func TestRunCompiledPlanAndResumeFinished(t *testing.T) {
 	require.Equal(t, 6, strings.Count(again.stderr, " reused: finished in attempt 1 with the same inputs"), again.stderr)
 	require.NotContains(t, again.stderr, "started")
 }
+
+// --dry-run --resume says what a resume would do, and changes nothing.
+func TestDryRunResumePreview(t *testing.T) {
+	work := t.TempDir()
+	recipe, err := os.ReadFile(testdataRun(t, "crash.hcl"))
+	require.NoError(t, err)
+	chat, err := os.ReadFile(testdataRun(t, "chat.jsonl"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(work, "chat.jsonl"), chat, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(work, "crash.hcl"), recipe, 0o644))
+	res := runCLI(t, work, nil, "run", "crash.hcl", "--manifest", "test", "--quiet")
+	require.Equal(t, 0, res.code, res.stderr)
+	dirs, _ := filepath.Glob(filepath.Join(work, "runs", "crash", "*"))
+	require.Len(t, dirs, 1)
+	changed := strings.Replace(string(recipe), "learning_rate = 5e-4", "learning_rate = 6e-4", 1)
+	require.NotEqual(t, string(recipe), changed)
+	require.NoError(t, os.WriteFile(filepath.Join(work, "crash.hcl"), []byte(changed), 0o644))
+	before := treeListing(t, work)
+	res = runCLI(t, work, nil, "run", "crash.hcl", "--resume", dirs[0], "--dry-run")
+	require.Equal(t, 0, res.code, res.stderr)
+	for _, want := range []string{
+		"Would resume " + dirs[0] + " (attempt 2).",
+		"   resume: reuse (finished in attempt 1 with the same inputs)",
+		"3. train_b (supervised_train)  crash.hcl:29:3",
+		"   resume: re-runs: its inputs changed since it finished",
+		`   resume: re-runs: it depends on "train_b", which re-runs`,
+	} {
+		require.Contains(t, res.stdout, want)
+	}
+	require.Equal(t, before, treeListing(t, work))
+}
