@@ -57,6 +57,13 @@ func (t *adamTask[T]) Do(_, i int) {
 		return
 	}
 	ti := int(t.tensorOf[i])
+	// Per-element arithmetic stays in T (float32 in production: SQRTSS,
+	// no conversions); the scalar coefficients are computed in float64.
+	stepSize := T(float64(t.lr) / t.bc1)
+	invBc2 := T(1 / t.bc2sqrt)
+	eps := T(t.eps)
+	b1, b2 := t.b1, t.b2
+	c1, c2 := 1-t.b1, 1-t.b2
 	for lo < hi {
 		tn := t.p.Tensors[ti]
 		end := min(hi, tn.Off+tn.Size())
@@ -64,19 +71,21 @@ func (t *adamTask[T]) Do(_, i int) {
 		if tn.Decay {
 			decay = 1 - t.lr*t.wd
 		}
-		stepSize := float64(t.lr) / t.bc1
-		for j := lo; j < end; j++ {
-			gj := g[j] * t.clip
-			m := t.b1*t.m[j] + (1-t.b1)*gj
-			v := t.b2*t.v[j] + (1-t.b2)*gj*gj
-			t.m[j], t.v[j] = m, v
-			denom := math.Sqrt(float64(v))/t.bc2sqrt + t.eps
-			t.p.Data[j] = t.p.Data[j]*decay - T(stepSize*float64(m)/denom)
+		gs, ms, vs, ps := g[lo:end], t.m[lo:end], t.v[lo:end], t.p.Data[lo:end]
+		for j := range gs {
+			gj := gs[j] * t.clip
+			m := b1*ms[j] + c1*gj
+			v := b2*vs[j] + c2*gj*gj
+			ms[j], vs[j] = m, v
+			denom := sqrtT(v)*invBc2 + eps
+			ps[j] = ps[j]*decay - stepSize*m/denom
 		}
 		lo = end
 		ti++
 	}
 }
+
+func sqrtT[T kern.Float](x T) T { return T(math.Sqrt(float64(x))) }
 
 // OptimStep applies one AdamW step to the trainable parameters with the
 // accumulated gradients, then clears them. It returns the gradient norm

@@ -169,7 +169,10 @@ k6over:
 	RET
 
 // func dotRows32(q, k *float32, ldk, n, hd int, out *float32, scale float32)
-// out[j] = scale * sum_c q[c]*k[j*ldk+c], hd a positive multiple of 8.
+// out[j] = scale * sum_c q[c]*k[j*ldk+c], hd a positive multiple of 8. Keys go
+// in groups of four with one accumulator each, reduced by a fixed tree, so a
+// key's result does not depend on n. Missing keys of the last group read q
+// instead (their lanes are never stored).
 TEXT ·dotRows32(SB), NOSPLIT, $0-52
 	MOVQ q+0(FP), SI
 	MOVQ k+8(FP), DI
@@ -178,47 +181,63 @@ TEXT ·dotRows32(SB), NOSPLIT, $0-52
 	MOVQ n+24(FP), CX
 	MOVQ hd+32(FP), R10
 	MOVQ out+40(FP), DX
-	VBROADCASTSS scale+48(FP), X5
+	VBROADCASTSS scale+48(FP), Y5
+drgroup:
 	TESTQ CX, CX
-	JZ drdone
-drrow:
+	JLE drdone
+	MOVQ DI, BX
+	LEAQ (DI)(R8*1), R9
+	LEAQ (DI)(R8*2), R12
+	LEAQ (R9)(R8*2), R13
+	CMPQ CX, $4
+	JGE drfull
+	CMPQ CX, $2
+	CMOVQLT SI, R9
+	CMPQ CX, $3
+	CMOVQLT SI, R12
+	MOVQ SI, R13
+drfull:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 	XORQ AX, AX
-	MOVQ R10, R11
-	SHRQ $4, R11
-	JZ drone
-drpair:
-	VMOVUPS (SI)(AX*4), Y2
-	VFMADD231PS (DI)(AX*4), Y2, Y0
-	VMOVUPS 32(SI)(AX*4), Y3
-	VFMADD231PS 32(DI)(AX*4), Y3, Y1
-	ADDQ $16, AX
-	DECQ R11
-	JNZ drpair
-drone:
+drcol:
+	VMOVUPS (SI)(AX*4), Y4
+	VFMADD231PS (BX)(AX*4), Y4, Y0
+	VFMADD231PS (R9)(AX*4), Y4, Y1
+	VFMADD231PS (R12)(AX*4), Y4, Y2
+	VFMADD231PS (R13)(AX*4), Y4, Y3
+	ADDQ $8, AX
 	CMPQ AX, R10
-	JGE drsum
-	VMOVUPS (SI)(AX*4), Y2
-	VFMADD231PS (DI)(AX*4), Y2, Y0
-drsum:
-	VADDPS Y1, Y0, Y0
+	JLT drcol
+	VHADDPS Y1, Y0, Y0
+	VHADDPS Y3, Y2, Y2
+	VHADDPS Y2, Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMULSS X5, X0, X0
-	VMOVSS X0, (DX)
-	ADDQ $4, DX
-	ADDQ R8, DI
-	DECQ CX
-	JNZ drrow
+	VMULPS X5, X0, X0
+	CMPQ CX, $4
+	JLT drtail
+	VMOVUPS X0, (DX)
+	ADDQ $16, DX
+	LEAQ (DI)(R8*4), DI
+	SUBQ $4, CX
+	JMP drgroup
+drtail:
+	VMOVUPS ·laneIdx(SB), X8
+	MOVQ CX, X7
+	VPBROADCASTD X7, X7
+	VPCMPGTD X8, X7, X8
+	VMASKMOVPS X0, X8, (DX)
 drdone:
 	VZEROUPPER
 	RET
 
 // func axpyRows32(p, v *float32, ldv, n, hd int, out *float32)
-// out[c] += sum_j p[j]*v[j*ldv+c] (j in increasing order), hd a positive multiple of 8.
+// out[c] += sum_j p[j]*v[j*ldv+c], hd a positive multiple of 8: per 8-column
+// chunk, four accumulators take j = 0,1,2,3 mod 4 in increasing j, then
+// out + ((a0+a1)+(a2+a3)).
 TEXT ·axpyRows32(SB), NOSPLIT, $0-48
 	MOVQ p+0(FP), SI
 	MOVQ v+8(FP), DI
@@ -231,17 +250,53 @@ TEXT ·axpyRows32(SB), NOSPLIT, $0-48
 	JZ axdone
 	XORQ AX, AX
 axchunk:
-	VMOVUPS (DX)(AX*4), Y0
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 	MOVQ DI, BX
 	MOVQ SI, R9
 	MOVQ CX, R11
-axrow:
-	VBROADCASTSS (R9), Y1
-	VFMADD231PS (BX)(AX*4), Y1, Y0
-	ADDQ $4, R9
+	SHRQ $2, R11
+	JZ axrest
+axquad:
+	VBROADCASTSS 0(R9), Y4
+	VFMADD231PS (BX)(AX*4), Y4, Y0
+	ADDQ R8, BX
+	VBROADCASTSS 4(R9), Y4
+	VFMADD231PS (BX)(AX*4), Y4, Y1
+	ADDQ R8, BX
+	VBROADCASTSS 8(R9), Y4
+	VFMADD231PS (BX)(AX*4), Y4, Y2
+	ADDQ R8, BX
+	VBROADCASTSS 12(R9), Y4
+	VFMADD231PS (BX)(AX*4), Y4, Y3
+	ADDQ R8, BX
+	ADDQ $16, R9
+	DECQ R11
+	JNZ axquad
+axrest:
+	MOVQ CX, R11
+	ANDQ $3, R11
+	JZ axsum
+	VBROADCASTSS 0(R9), Y4
+	VFMADD231PS (BX)(AX*4), Y4, Y0
 	ADDQ R8, BX
 	DECQ R11
-	JNZ axrow
+	JZ axsum
+	VBROADCASTSS 4(R9), Y4
+	VFMADD231PS (BX)(AX*4), Y4, Y1
+	ADDQ R8, BX
+	DECQ R11
+	JZ axsum
+	VBROADCASTSS 8(R9), Y4
+	VFMADD231PS (BX)(AX*4), Y4, Y2
+	ADDQ R8, BX
+axsum:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	VADDPS (DX)(AX*4), Y0, Y0
 	VMOVUPS Y0, (DX)(AX*4)
 	ADDQ $8, AX
 	CMPQ AX, R10

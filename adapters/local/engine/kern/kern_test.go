@@ -287,3 +287,37 @@ func TestGeluMatchesFloat64(t *testing.T) {
 		}
 	}
 }
+
+// TestRowKernelsArePrefixConsistent checks the property the sampler
+// relies on: key j's score and the weighted sum over keys [0, n) do not
+// depend on how many more keys follow.
+func TestRowKernelsArePrefixConsistent(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, hd := range []int{8, 32, 64} {
+		ld := 3 * hd
+		k := randSlice(r, 20*ld)
+		q := randSlice(r, hd)
+		all := make([]float32, 20)
+		DotRows(q, k, ld, all, 0.25)
+		for n := 1; n <= 20; n++ {
+			part := make([]float32, n)
+			DotRows(q, k, ld, part, 0.25)
+			for j := range part {
+				if math.Float32bits(part[j]) != math.Float32bits(all[j]) {
+					t.Fatalf("hd=%d n=%d: score %d = %v, with 20 keys %v", hd, n, j, part[j], all[j])
+				}
+			}
+			// The same n-key weighted sum computed twice must agree, and
+			// agree with the portable order within rounding.
+			p := randSlice(r, n)
+			o1, o2 := make([]float32, hd), make([]float32, hd)
+			AxpyRows(p, k, ld, o1)
+			axpyRowsGo(p, k, ld, o2)
+			for c := range o1 {
+				if math.Abs(float64(o1[c]-o2[c])) > 1e-5 {
+					t.Fatalf("hd=%d n=%d: axpy[%d] = %v, portable %v", hd, n, c, o1[c], o2[c])
+				}
+			}
+		}
+	}
+}

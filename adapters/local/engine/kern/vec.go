@@ -79,14 +79,17 @@ func DotRows[T Float](q, k []T, ldk int, out []T, scale T) {
 	}
 }
 
+// dotRowsGo mirrors the assembly's order when len(q) is a multiple of
+// 8: eight lane sums over the columns, then ((l0+l1)+(l2+l3)) +
+// ((l4+l5)+(l6+l7)).
 func dotRowsGo(q, k []float32, ldk, n int, out []float32, scale float32) {
 	for j := 0; j < n; j++ {
 		row := k[j*ldk : j*ldk+len(q)]
-		var s float32
+		var l [8]float32
 		for c, v := range q {
-			s += v * row[c]
+			l[c%8] += v * row[c]
 		}
-		out[j] = s * scale
+		out[j] = (((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))) * scale
 	}
 }
 
@@ -107,12 +110,15 @@ func AxpyRows[T Float](p, v []T, ldv int, out []T) {
 	}
 }
 
+// axpyRowsGo mirrors the assembly's order: four accumulators by j mod 4,
+// then out + ((a0+a1)+(a2+a3)).
 func axpyRowsGo(p, v []float32, ldv int, out []float32) {
-	for j, pj := range p {
-		row := v[j*ldv : j*ldv+len(out)]
-		for c := range out {
-			out[c] += pj * row[c]
+	for c := range out {
+		var a [4]float32
+		for j, pj := range p {
+			a[j%4] += pj * v[j*ldv+c]
 		}
+		out[c] += (a[0] + a[1]) + (a[2] + a[3])
 	}
 }
 
