@@ -12,19 +12,6 @@ import (
 // SecretResolver rebuilds a secret's value from the environment.
 type SecretResolver func(ref *ir.SecretRef, getenv func(string) string) (string, error)
 
-// envOnlySecrets resolves bare env("NAME") secrets; it is the fallback
-// when no resolver is given (expressions need the compiler's evaluator).
-func envOnlySecrets(ref *ir.SecretRef, getenv func(string) string) (string, error) {
-	if ref.Expr != "" || len(ref.Env) != 1 {
-		return "", fmt.Errorf("secret %s needs an expression evaluator", describeSecret(ref))
-	}
-	v := getenv(ref.Env[0])
-	if v == "" {
-		return "", fmt.Errorf("environment variable %s is not set", ref.Env[0])
-	}
-	return v, nil
-}
-
 // resolveSecrets resolves every secret the plan's stages and the used
 // bindings need, before anything runs, so a missing variable is reported
 // up front. The map is keyed by secretKey.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp/journal"
@@ -40,8 +41,7 @@ type Options struct {
 
 	// Getenv reads secrets (default os.Getenv).
 	Getenv func(string) string
-	// ResolveSecret rebuilds secrets (default: bare env("NAME") only;
-	// the CLI passes compiler.ResolveSecret).
+	// ResolveSecret rebuilds secrets (default compiler.ResolveSecret).
 	ResolveSecret SecretResolver
 	// Observer receives events as they happen.
 	Observer Observer
@@ -146,7 +146,7 @@ func prepare(opts Options) (*runner, error) {
 		opts.Getenv = os.Getenv
 	}
 	if opts.ResolveSecret == nil {
-		opts.ResolveSecret = envOnlySecrets
+		opts.ResolveSecret = compiler.ResolveSecret
 	}
 	if opts.RunsDir == "" {
 		opts.RunsDir = "runs"

@@ -6,19 +6,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
 	"github.com/cookbookc/cookbookc/interp/progress"
-	"github.com/cookbookc/cookbookc/lang/diag"
 )
 
 func init() { register(newRunCmd) }
@@ -125,55 +121,35 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 	// Load the plan and resolve the manifest: every problem is a
 	// diagnostic printed before anything runs.
 	var plan *ir.Plan
-	var bindings map[string]compiler.Binding
-	var diags hcl.Diagnostics
-	src := diag.Sources{}
-	switch {
-	case len(args) == 0:
+	path := ""
+	if len(args) == 0 {
 		if len(vars) > 0 {
 			return usagef("--var needs the RECIPE: a run directory's plan.json is already compiled")
 		}
 		if plan, err = interp.ReadRunPlan(f.resume); err != nil {
 			return failf("%v", err)
 		}
-	case strings.HasSuffix(args[0], ".json") && !strings.HasSuffix(args[0], ".hcl.json"):
-		if len(vars) > 0 {
-			return usagef("--var applies to recipes; %s is an already compiled plan", args[0])
-		}
-		data, err := os.ReadFile(args[0])
-		if err != nil {
-			return failf("%v", err)
-		}
-		if plan, err = ir.Decode(data); err != nil {
-			return failf("%s: %v", args[0], err)
-		}
-	default:
-		res, ds := compiler.Compile(args[0], compiler.Options{Catalog: cat, Vars: vars, Experiment: f.experiment,
-			Manifest: manifest, Ports: portOverrides})
-		diags = append(diags, ds...)
-		if res != nil {
-			src, plan, bindings = res.Sources, res.Plan, res.Bindings
+	} else {
+		path = args[0]
+		if interp.IsPlanFile(path) && len(vars) > 0 {
+			return usagef("--var applies to recipes; %s is an already compiled plan", path)
 		}
 	}
-	if plan != nil && bindings == nil && !diags.HasErrors() {
-		b, ds := compiler.ResolveManifest(cat, plan, manifest, portOverrides)
-		diags = append(diags, ds...)
-		bindings = b
-	}
+	loaded, diags := interp.Load(path, plan, interp.LoadOptions{Catalog: cat, Vars: vars, Experiment: f.experiment,
+		Manifest: manifest, Ports: portOverrides})
 	if len(diags) > 0 && !(f.quiet && !diags.HasErrors()) {
-		if err := printDiagnostics(diagOut, format, diags, src); err != nil {
+		if err := printDiagnostics(diagOut, format, diags, loaded.Sources); err != nil {
 			return failf("writing diagnostics: %v", err)
 		}
 	}
-	if diags.HasErrors() || plan == nil {
+	if diags.HasErrors() || loaded.Plan == nil {
 		return silentExit(exitFailure)
 	}
 
 	opts := interp.Options{
-		Plan: plan, Catalog: cat, Bindings: toInterpBindings(bindings),
+		Plan: loaded.Plan, Catalog: cat, Bindings: loaded.Bindings,
 		Manifest: manifest, PortOverrides: portOverrides,
 		RunsDir: f.runsDir, ResumeDir: f.resume, Parallel: f.parallel,
-		ResolveSecret: compiler.ResolveSecret,
 	}
 	if f.dryRun {
 		if err := interp.DryRun(stdout, opts); err != nil {
@@ -205,14 +181,6 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 	default:
 		return failf("run failed (run directory %s):\n%v", res.RunDir, res.Err)
 	}
-}
-
-func toInterpBindings(in map[string]compiler.Binding) map[string]interp.Binding {
-	out := make(map[string]interp.Binding, len(in))
-	for port, b := range in {
-		out[port] = interp.Binding{Adapter: b.Adapter, Config: b.Config, Origin: b.Origin}
-	}
-	return out
 }
 
 // observer picks how the run is shown: JSON events on stdout (--json),

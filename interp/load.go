@@ -1,0 +1,96 @@
+package interp
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/cookbookc/cookbookc/compiler"
+	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/diag"
+)
+
+// LoadOptions says what to load and under which manifest.
+type LoadOptions struct {
+	Catalog *catalog.Catalog
+	// Vars are --var values (recipes only).
+	Vars map[string]string
+	// Experiment selects one experiment of a recipe with several.
+	Experiment string
+	// Manifest names the manifest ("" means "default"); Ports are
+	// --port overrides.
+	Manifest string
+	Ports    map[string]string
+}
+
+// Loaded is a plan ready to run and its port bindings.
+type Loaded struct {
+	Plan     *ir.Plan
+	Bindings map[string]Binding
+	// Sources are the recipe bytes by file name, for diagnostic snippets
+	// (empty for plan.json).
+	Sources diag.Sources
+}
+
+// IsPlanFile reports whether path names a compiled plan (a .json file
+// that is not an HCL-in-JSON recipe).
+func IsPlanFile(path string) bool {
+	return strings.HasSuffix(path, ".json") && !strings.HasSuffix(path, ".hcl.json")
+}
+
+// Load compiles a recipe (with compiler.Compile) or reads a plan.json
+// (path == "" means plan must be given) and resolves the manifest
+// (compiler.ResolveManifest). Every problem is a diagnostic; the result is
+// usable only when the diagnostics have no errors.
+func Load(path string, plan *ir.Plan, opts LoadOptions) (*Loaded, hcl.Diagnostics) {
+	out := &Loaded{Sources: diag.Sources{}}
+	var diags hcl.Diagnostics
+	var bindings map[string]compiler.Binding
+	manifest := opts.Manifest
+	if manifest == "" {
+		manifest = "default"
+	}
+	switch {
+	case plan != nil:
+	case IsPlanFile(path):
+		if len(opts.Vars) > 0 {
+			return out, hcl.Diagnostics{planDiag(path, "--var applies to recipes; "+path+" is an already compiled plan")}
+		}
+		data, err := os.ReadFile(path)
+		if err == nil {
+			plan, err = ir.Decode(data)
+		}
+		if err != nil {
+			return out, hcl.Diagnostics{planDiag(path, err.Error())}
+		}
+	default:
+		res, ds := compiler.Compile(path, compiler.Options{Catalog: opts.Catalog, Vars: opts.Vars,
+			Experiment: opts.Experiment, Manifest: manifest, Ports: opts.Ports})
+		diags = append(diags, ds...)
+		if res != nil {
+			out.Sources, plan, bindings = res.Sources, res.Plan, res.Bindings
+		}
+	}
+	if plan == nil || diags.HasErrors() {
+		return out, diags
+	}
+	if bindings == nil {
+		b, ds := compiler.ResolveManifest(opts.Catalog, plan, manifest, opts.Ports)
+		diags = append(diags, ds...)
+		bindings = b
+	}
+	out.Plan = plan
+	out.Bindings = make(map[string]Binding, len(bindings))
+	for port, b := range bindings {
+		out.Bindings[port] = Binding{Adapter: b.Adapter, Config: b.Config, Origin: b.Origin}
+	}
+	return out, diags
+}
+
+func planDiag(path, msg string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read plan",
+		Detail: fmt.Sprintf("%s: %s", path, msg)}
+}
