@@ -72,3 +72,39 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkTinySFT measures local/tiny on SFT-shaped batches: 16
+// sequences of 256 tokens, LoRA rank 32 and full fine-tuning.
+func BenchmarkTinySFT(b *testing.B) {
+	for _, rank := range []int{32, 0} {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("rank=%d/threads=%d", rank, threads), func(b *testing.B) {
+				pool := kern.NewPool(threads)
+				defer pool.Close()
+				cfg, _, _ := Resolve("local/tiny")
+				lora := LoRA{Rank: rank, Alpha: 32, Attn: true, MLP: true, Unembed: true}
+				m, err := New[float32](cfg, lora, pool)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c := cfg
+				c.Context = 256
+				batch := benchBatch(c, 16)
+				var res Result
+				adam := AdamParams{LearningRate: 2e-4, Beta1: 0.9, Beta2: 0.95, Eps: 1e-8}
+				cpu0 := cpuTime()
+				b.ResetTimer()
+				for b.Loop() {
+					if err := m.ForwardBackward(batch, DefaultLoss(CrossEntropy), &res); err != nil {
+						b.Fatal(err)
+					}
+					if _, err := m.OptimStep(adam); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+				b.ReportMetric(float64(len(batch.Tokens))*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+			})
+		}
+	}
+}
