@@ -115,6 +115,14 @@ func (r *runner) run(parent context.Context) *Result {
 	for {
 		for running < r.opts.Parallel && ready.Len() > 0 && ctx.Err() == nil {
 			n := heap.Pop(ready).(*node)
+			if running == 0 && ready.Len() == 0 {
+				// The only runnable stage with nothing else running: no
+				// other stage can become ready before it ends, so run it
+				// on this goroutine and save two goroutine handoffs (which
+				// dominate a chain of small stages on a busy machine).
+				r.settle(ready, r.execute(ctx, n))
+				continue
+			}
 			running++
 			go func() { done <- r.execute(ctx, n) }()
 		}
@@ -123,23 +131,27 @@ func (r *runner) run(parent context.Context) *Result {
 		}
 		o := <-done
 		running--
-		r.outMu.Lock()
-		o.n.status, o.n.err, o.n.outputs = o.status, o.err, o.outputs
-		r.outMu.Unlock()
-		switch o.status {
-		case StatusOK:
-			for _, d := range o.n.dependents {
-				if d.waiting--; d.waiting == 0 && d.status == "" {
-					heap.Push(ready, d)
-				}
-			}
-		case StatusFailed:
-			r.skipDependents(o.n, o.n)
-		}
+		r.settle(ready, o)
 	}
 
-	res := r.finish(ctx, start)
-	return res
+	return r.finish(ctx, start)
+}
+
+// settle records how a stage ended and queues the dependents it unblocks.
+func (r *runner) settle(ready *readyQueue, o outcome) {
+	r.outMu.Lock()
+	o.n.status, o.n.err, o.n.outputs = o.status, o.err, o.outputs
+	r.outMu.Unlock()
+	switch o.status {
+	case StatusOK:
+		for _, d := range o.n.dependents {
+			if d.waiting--; d.waiting == 0 && d.status == "" {
+				heap.Push(ready, d)
+			}
+		}
+	case StatusFailed:
+		r.skipDependents(o.n, o.n)
+	}
 }
 
 // skipDependents marks every stage downstream of a failed stage skipped.
@@ -180,7 +192,10 @@ func (r *runner) execute(ctx context.Context, n *node) outcome {
 		return fail(fmt.Errorf("resolving inputs: %w", err))
 	}
 	dir := filepath.Join(r.dir, n.st.ID)
-	if !n.resume && n.hadDir {
+	if !n.resume {
+		// Also when the journal does not know the stage started: after a
+		// power cut its last records may be lost while the stage's own
+		// files survived. A fresh start never mixes with old files.
 		if err := r.moveAside(dir, n.st.ID); err != nil {
 			return fail(err)
 		}
@@ -194,7 +209,7 @@ func (r *runner) execute(ctx context.Context, n *node) outcome {
 	failpoint.Hit("stage.started")
 
 	metrics := &metricsWriter{r: r, stage: n.st.ID, path: filepath.Join(dir, metricsFile)}
-	ckpts := &checkpointLog{path: filepath.Join(dir, checkpointFile), metrics: metrics, redact: r.redact}
+	ckpts := &checkpointLog{path: filepath.Join(dir, checkpointFile), metrics: metrics, redact: r.redact, events: r.events}
 	env := &stage.Env{
 		Stage: n.st, Plan: r.plan, Inputs: stage.NewInputs(values),
 		Ports: &stagePorts{set: r.adapters, stage: n.st.ID, allowed: n.ports},

@@ -31,7 +31,6 @@ type node struct {
 	status      string
 	resume      bool
 	invalidated bool // finished in an earlier attempt but must run again
-	hadDir      bool // an earlier attempt started it
 	reason      string
 	started     time.Time
 	elapsed     time.Duration

@@ -347,7 +347,6 @@ func (r *runner) decide(prior *priorState) {
 		case p.started:
 			n.reason = "starts over: its inputs changed since the interrupted attempt"
 		}
-		n.hadDir = p.started
 	}
 }
 

@@ -169,6 +169,12 @@ type checkpointLog struct {
 	path    string
 	metrics *metricsWriter
 	redact  *redactor
+	// events is the run's journal: it is fsynced before the first
+	// checkpoint record, so a checkpoint that survives a power cut is
+	// always preceded by its stage's stage_started record (and a resume
+	// restarts from it instead of starting over).
+	events *journal.Log
+	synced bool
 
 	mu      sync.Mutex
 	log     *journal.Log
@@ -202,6 +208,12 @@ func (c *checkpointLog) Append(record map[string]any) error {
 	}
 	if err := c.metrics.sync(); err != nil {
 		return err
+	}
+	if !c.synced && c.events != nil {
+		if err := c.events.Sync(); err != nil {
+			return err
+		}
+		c.synced = true
 	}
 	failpoint.Hit("checkpoint.before")
 	c.mu.Lock()
