@@ -31,18 +31,26 @@ func (t *lnTask[T]) Do(_, i int) {
 	if !t.backward {
 		for r := r0; r < r1; r++ {
 			x, y := t.x[r*d:r*d+d], t.y[r*d:r*d+d]
-			var s T
-			for _, v := range x {
-				s += v
+			mean := sum4(x) / T(d)
+			var q0, q1, q2, q3 T
+			j := 0
+			for ; j+4 <= len(x); j += 4 {
+				a, b, c, e := x[j]-mean, x[j+1]-mean, x[j+2]-mean, x[j+3]-mean
+				q0 += a * a
+				q1 += b * b
+				q2 += c * c
+				q3 += e * e
 			}
-			mean := s / T(d)
-			var q T
-			for _, v := range x {
-				q += (v - mean) * (v - mean)
+			for ; j < len(x); j++ {
+				a := x[j] - mean
+				q0 += a * a
 			}
+			q := (q0 + q1) + (q2 + q3)
 			rstd := T(1 / math.Sqrt(float64(q/T(d))+lnEps))
+			g := t.g[:len(x)]
+			y = y[:len(x)]
 			for j, v := range x {
-				y[j] = (v - mean) * rstd * t.g[j]
+				y[j] = (v - mean) * rstd * g[j]
 			}
 			t.mean[r], t.rstd[r] = mean, rstd
 		}
@@ -52,22 +60,51 @@ func (t *lnTask[T]) Do(_, i int) {
 	clear(part)
 	for r := r0; r < r1; r++ {
 		x, dy, dx := t.x[r*d:r*d+d], t.dy[r*d:r*d+d], t.dx[r*d:r*d+d]
+		g := t.g[:len(x)]
+		dy, dx, part := dy[:len(x)], dx[:len(x)], part[:len(x)]
 		mean, rstd := t.mean[r], t.rstd[r]
-		var s1, s2 T
-		for j, v := range x {
-			xh := (v - mean) * rstd
-			dxh := dy[j] * t.g[j]
-			s1 += dxh
-			s2 += dxh * xh
-			part[j] += dy[j] * xh
+		var s1a, s1b, s2a, s2b T
+		j := 0
+		for ; j+2 <= len(x); j += 2 {
+			xa, xb := (x[j]-mean)*rstd, (x[j+1]-mean)*rstd
+			da, db := dy[j]*g[j], dy[j+1]*g[j+1]
+			s1a += da
+			s1b += db
+			s2a += da * xa
+			s2b += db * xb
+			part[j] += dy[j] * xa
+			part[j+1] += dy[j+1] * xb
 		}
-		s1 /= T(d)
-		s2 /= T(d)
+		for ; j < len(x); j++ {
+			xa := (x[j] - mean) * rstd
+			da := dy[j] * g[j]
+			s1a += da
+			s2a += da * xa
+			part[j] += dy[j] * xa
+		}
+		s1 := (s1a + s1b) / T(d)
+		s2 := (s2a + s2b) / T(d)
 		for j, v := range x {
 			xh := (v - mean) * rstd
-			dx[j] += rstd * (dy[j]*t.g[j] - s1 - xh*s2)
+			dx[j] += rstd * (dy[j]*g[j] - s1 - xh*s2)
 		}
 	}
+}
+
+// sum4 adds x with four accumulators (a fixed order).
+func sum4[T kern.Float](x []T) T {
+	var a, b, c, d T
+	j := 0
+	for ; j+4 <= len(x); j += 4 {
+		a += x[j]
+		b += x[j+1]
+		c += x[j+2]
+		d += x[j+3]
+	}
+	for ; j < len(x); j++ {
+		a += x[j]
+	}
+	return (a + b) + (c + d)
 }
 
 func (m *Model[T]) layerNorm(x, y, g, mean, rstd []T, rows int) {

@@ -224,12 +224,14 @@ drcol:
 	LEAQ (DI)(R8*4), DI
 	SUBQ $4, CX
 	JMP drgroup
-drtail:
-	VMOVUPS ·laneIdx(SB), X8
-	MOVQ CX, X7
-	VPBROADCASTD X7, X7
-	VPCMPGTD X8, X7, X8
-	VMASKMOVPS X0, X8, (DX)
+drtail:  // scalar stores: masked stores are slow on AMD
+	VMOVSS X0, (DX)
+	CMPQ CX, $2
+	JLT drdone
+	VEXTRACTPS $1, X0, 4(DX)
+	CMPQ CX, $3
+	JLT drdone
+	VEXTRACTPS $2, X0, 8(DX)
 drdone:
 	VZEROUPPER
 	RET
@@ -339,7 +341,7 @@ grdone:
 // x[i] = exp(x[i]-sub) in place; returns the sum (8 lane sums, then a fixed
 // horizontal order). The tail is processed with a masked load/store so
 // every element goes through the same arithmetic.
-TEXT ·expSub32(SB), NOSPLIT, $0-28
+TEXT ·expSub32(SB), NOSPLIT, $32-28
 	MOVQ x+0(FP), SI
 	MOVQ n+8(FP), CX
 	VBROADCASTSS sub+16(FP), Y15
@@ -370,8 +372,16 @@ extail:
 	VMASKMOVPS (SI), Y8, Y0
 	CALL expcore<>(SB)
 	VANDPS Y8, Y0, Y0
-	VMASKMOVPS Y0, Y8, (SI)
 	VADDPS Y0, Y9, Y9
+	// store the CX valid lanes one by one (masked stores are slow on AMD)
+	VMOVUPS Y0, 0(SP)
+	XORQ BX, BX
+exstore:
+	MOVL (SP)(BX*4), AX
+	MOVL AX, (SI)(BX*4)
+	INCQ BX
+	CMPQ BX, CX
+	JLT exstore
 exsum:
 	VEXTRACTF128 $1, Y9, X1
 	VADDPS X1, X9, X0
