@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/cookbookc/cookbookc/compiler/ir"
@@ -145,20 +144,6 @@ func ReadRunPlan(dir string) (*ir.Plan, error) {
 		return nil, &RunDirError{Dir: dir, Reason: "plan.json is corrupt", Err: err}
 	}
 	return p, nil
-}
-
-// lockRunDir takes an exclusive lock on the run directory so two
-// processes never write the same run. The lock dies with the process.
-func lockRunDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("locking run directory: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, &RunDirError{Dir: dir, Reason: "another cookbookc process is using this run directory", Err: err}
-	}
-	return f, nil
 }
 
 // priorStage is what earlier attempts left about one stage.

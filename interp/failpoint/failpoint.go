@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 )
 
 // EnvVar is the environment variable that arms failpoints.
@@ -25,7 +24,7 @@ var (
 	mu     sync.Mutex
 	counts map[string]int // name -> hits still to go before the kill
 	// killFn is replaced in tests of this package.
-	killFn = func() { _ = syscall.Kill(os.Getpid(), syscall.SIGKILL); select {} }
+	killFn = killSelf
 )
 
 func init() { Arm(os.Getenv(EnvVar)) }
