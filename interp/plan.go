@@ -44,6 +44,7 @@ type PlanError struct {
 	Problems []string
 }
 
+// Error lists the problems, one per line.
 func (e *PlanError) Error() string {
 	if len(e.Problems) == 1 {
 		return e.Problems[0]

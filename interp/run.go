@@ -85,10 +85,12 @@ type StageError struct {
 	Err   error
 }
 
+// Error implements error.
 func (e *StageError) Error() string {
 	return fmt.Sprintf("stage %q (%s) at %s failed: %v", e.Stage, e.Kind, Location(e.Range), e.Err)
 }
 
+// Unwrap returns the stage's error (often a *ports.Error).
 func (e *StageError) Unwrap() error { return e.Err }
 
 // runner is one attempt of a run.

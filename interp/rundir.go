@@ -58,6 +58,7 @@ type RunDirError struct {
 	Err    error
 }
 
+// Error implements error.
 func (e *RunDirError) Error() string {
 	msg := fmt.Sprintf("cannot resume %s: %s", e.Dir, e.Reason)
 	if e.Err != nil {
@@ -66,6 +67,7 @@ func (e *RunDirError) Error() string {
 	return msg + " (nothing in it was changed)"
 }
 
+// Unwrap returns the underlying error, if any.
 func (e *RunDirError) Unwrap() error { return e.Err }
 
 // newRunID returns a sortable, collision-resistant run id.

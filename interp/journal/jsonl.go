@@ -21,10 +21,12 @@ type CorruptError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *CorruptError) Error() string {
 	return fmt.Sprintf("%s:%d: corrupt record: %v", e.Path, e.Line, e.Err)
 }
 
+// Unwrap returns the parse error.
 func (e *CorruptError) Unwrap() error { return e.Err }
 
 // ReadLines returns the complete records of a JSONL file. A last line
