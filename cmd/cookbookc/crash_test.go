@@ -34,21 +34,6 @@ func normalized(v any) any {
 	return v
 }
 
-// normalizedOutputs is normalized, and also ignores the "epoch" entry of
-// a training stage's "metrics" output. KNOWN BUG (stdlib/stages/sft,
-// finishedOutputs): when supervised_train resumes after its final
-// checkpoint record was written but before the interpreter journaled the
-// stage as finished, it rebuilds "metrics" by merging every metrics.jsonl
-// record, so "epoch" comes from the final evaluation record (e.g. 1)
-// instead of the last step (e.g. 0). Everything else, weights included,
-// is identical; the metrics files themselves are compared strictly.
-func normalizedOutputs(v map[string]any) any {
-	if m, ok := v["metrics"].(map[string]any); ok {
-		delete(m, "epoch")
-	}
-	return normalized(v)
-}
-
 // runState is what a finished run directory says: every stage's status
 // and outputs, and the content of every stage's metrics and checkpoint
 // logs, normalized.
@@ -72,7 +57,7 @@ func readRunState(t *testing.T, dir string) runState {
 	require.NoError(t, json.Unmarshal(data, &sum))
 	st := runState{status: sum.Status, stages: map[string]string{}, journal: map[string]string{}}
 	for _, s := range sum.Stages {
-		out, _ := json.Marshal(normalizedOutputs(s.Outputs))
+		out, _ := json.Marshal(normalized(s.Outputs))
 		// Paths inside the run directory differ between runs; a reused
 		// stage counts as done, like one that ran.
 		text := strings.ReplaceAll(string(out), dir, "<run>")

@@ -232,41 +232,18 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 }
 
 // finishedOutputs rebuilds the outputs of a stage whose final checkpoint
-// was already recorded.
+// was already recorded, exactly as the finished run returned them.
 func finishedOutputs(env *stage.Env, cfg config, rec map[string]any) (stage.Outputs, error) {
 	recs, err := env.Metrics.Records()
 	if err != nil {
 		return nil, err
 	}
-	metrics := map[string]float64{}
-	for _, r := range recs {
-		for k, v := range r {
-			if k == "step" {
-				continue
-			}
-			if f, ok := toFloat(v); ok {
-				metrics[k] = f
-			}
-		}
-	}
 	state, _ := rec["state_path"].(string)
 	sampler, _ := rec["sampler_path"].(string)
-	step, _ := toFloat(rec["step"])
+	step, _ := trainloop.Number(rec["step"])
 	name, _ := rec["renderer"].(string)
 	return stage.Outputs{
 		"final_checkpoint": ports.Checkpoint{StatePath: state, SamplerPath: sampler, BaseModel: cfg.model, Renderer: name, LoRARank: cfg.loraRank, Step: int(step)},
-		"metrics":          metrics,
+		"metrics":          trainloop.OutputMetrics(recs, int(step)),
 	}, nil
-}
-
-func toFloat(v any) (float64, bool) {
-	switch n := v.(type) {
-	case float64:
-		return n, true
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	}
-	return 0, false
 }

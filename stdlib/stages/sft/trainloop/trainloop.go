@@ -113,18 +113,48 @@ func PositionOf(step, batchesPerEpoch int) Position {
 
 // FromRecord reads the position from a checkpoint record.
 func FromRecord(rec map[string]any, batchesPerEpoch int) (Position, error) {
-	if s, ok := number(rec["step"]); ok {
+	if s, ok := Number(rec["step"]); ok {
 		return PositionOf(int(s), batchesPerEpoch), nil
 	}
-	e, okE := number(rec["epoch"])
-	b, okB := number(rec["batch"])
+	e, okE := Number(rec["epoch"])
+	b, okB := Number(rec["batch"])
 	if !okE || !okB {
 		return Position{}, fmt.Errorf("checkpoint record %v has no step (or epoch and batch)", rec["name"])
 	}
 	return PositionOf(int(e)*batchesPerEpoch+int(b), batchesPerEpoch), nil
 }
 
-func number(v any) (float64, bool) {
+// OutputMetrics derives a finished run's `metrics` output from its
+// metrics.jsonl records: the last training step's metrics overlaid with the
+// final evaluation's (whose epoch and progress are not step metrics). A
+// normal finish and a resumed stage that had already finished both use it,
+// so the output is the same either way.
+func OutputMetrics(recs []map[string]any, total int) map[string]float64 {
+	var last, final map[string]any
+	for _, r := range recs {
+		switch s, _ := Number(r["step"]); int(s) {
+		case total - 1:
+			last = r
+		case total:
+			final = r
+		}
+	}
+	out := map[string]float64{}
+	for k, v := range last {
+		if f, ok := Number(v); ok && k != "step" {
+			out[k] = f
+		}
+	}
+	for k, v := range final {
+		if f, ok := Number(v); ok && k != "step" && k != "epoch" && k != "progress" {
+			out[k] = f
+		}
+	}
+	return out
+}
+
+// Number converts a decoded JSON or Go numeric value to float64.
+func Number(v any) (float64, bool) {
 	switch n := v.(type) {
 	case float64:
 		return n, true
@@ -156,16 +186,15 @@ type pendingSave struct {
 
 // loop is one run of the training loop.
 type loop struct {
-	cfg     Config
-	data    Data
-	env     Env
-	tc      ports.TrainingClient
-	nb      int
-	total   int
-	sched   schedule.Schedule
-	orders  map[int][]int
-	last    time.Time
-	lastOut map[string]float64
+	cfg    Config
+	data   Data
+	env    Env
+	tc     ports.TrainingClient
+	nb     int
+	total  int
+	sched  schedule.Schedule
+	orders map[int][]int
+	last   time.Time
 }
 
 // Run trains from position start (Step 0 for a fresh run; a resumed
@@ -242,10 +271,6 @@ func Run(ctx context.Context, tc ports.TrainingClient, cfg Config, d Data, env E
 
 // end runs the final evaluation and saves the final checkpoint.
 func (l *loop) end(ctx context.Context) (Result, error) {
-	out := map[string]float64{}
-	for k, v := range l.lastOut {
-		out[k] = v
-	}
 	if l.cfg.EvalEvery > 0 && len(l.data.Test) > 0 {
 		m, err := l.evaluate(ctx)
 		if err != nil {
@@ -254,7 +279,6 @@ func (l *loop) end(ctx context.Context) (Result, error) {
 		rec := map[string]any{"epoch": float64(l.total) / float64(l.nb), "progress": 1.0}
 		for k, v := range m {
 			rec[k] = v
-			out[k] = v
 		}
 		if err := l.env.Metrics.Write(l.total, rec); err != nil {
 			return Result{}, fmt.Errorf("metrics: %w", err)
@@ -279,7 +303,11 @@ func (l *loop) end(ctx context.Context) (Result, error) {
 	if err := l.env.Checkpoints.Append(rec); err != nil {
 		return Result{}, fmt.Errorf("checkpoints: %w", err)
 	}
-	return Result{StatePath: statePath, SamplerPath: samplerPath, Steps: l.total, Metrics: out}, nil
+	recs, err := l.env.Metrics.Records()
+	if err != nil {
+		return Result{}, fmt.Errorf("metrics: %w", err)
+	}
+	return Result{StatePath: statePath, SamplerPath: samplerPath, Steps: l.total, Metrics: OutputMetrics(recs, l.total)}, nil
 }
 
 // batch returns the datums of a position: a contiguous slice of the
@@ -334,12 +362,6 @@ func (l *loop) finish(ctx context.Context, p *pending) error {
 	}
 	if err := l.env.Metrics.Write(p.pos.Step, m); err != nil {
 		return fmt.Errorf("metrics: %w", err)
-	}
-	l.lastOut = map[string]float64{}
-	for k, v := range m {
-		if f, ok := number(v); ok {
-			l.lastOut[k] = f
-		}
 	}
 	if l.env.Progress != nil {
 		key := map[string]float64{"train_mean_nll": s.nll}
