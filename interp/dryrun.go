@@ -172,7 +172,7 @@ func estimateSteps(n *node) string {
 	epochs, okE := intInput("num_epochs")
 	batch, okB := intInput("batch_size")
 	if okE && okB {
-		return fmt.Sprintf("%d epoch(s) x ceil(rows / %d), known once the dataset is read", epochs, batch)
+		return fmt.Sprintf("%d epoch(s) x floor(training rows / %d) (a last partial batch is dropped), known once the dataset is read", epochs, batch)
 	}
 	return "unknown until the dataset is read"
 }
