@@ -9,6 +9,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/renderers"
+	"github.com/cookbookc/cookbookc/stdlib/stage"
 	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
@@ -137,4 +138,50 @@ func WriteFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// SampleConfigFrom reads the sampling inputs every sampling stage kind
+// declares (max_tokens, temperature, top_k, top_p, num_samples, seed),
+// with the catalog's defaults where an input is missing.
+func SampleConfigFrom(in *stage.Inputs, extraStops []string) SampleConfig {
+	seed := in.Int("seed")
+	cfg := SampleConfig{
+		Params: ports.SamplingParams{
+			MaxTokens: int(in.Int("max_tokens")), Temperature: in.Float("temperature"),
+			TopK: int(in.Int("top_k")), TopP: in.Float("top_p"),
+		},
+		NumSamples: int(in.Int("num_samples")),
+		ExtraStops: extraStops,
+		Seed:       &seed,
+	}
+	if cfg.Params.MaxTokens <= 0 {
+		cfg.Params.MaxTokens = 256
+	}
+	if cfg.Params.TopP <= 0 {
+		cfg.Params.TopP = 1
+	}
+	return cfg
+}
+
+// OpenSampler opens a sampler over the checkpoint's sampler weights (when
+// ckpt is non-nil) or the base model, and announces a local stand-in.
+func OpenSampler(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, model string) (ports.Sampler, ports.ModelInfo, error) {
+	svc, err := env.Ports.Sampling(ctx)
+	if err != nil {
+		return nil, ports.ModelInfo{}, err
+	}
+	spec := ports.SamplerSpec{BaseModel: model}
+	if ckpt != nil {
+		spec.ModelPath = ckpt.SamplerPath
+	}
+	sampler, err := svc.NewSampler(ctx, spec)
+	if err != nil {
+		return nil, ports.ModelInfo{}, err
+	}
+	info, err := sampler.Info(ctx)
+	if err != nil {
+		return nil, ports.ModelInfo{}, err
+	}
+	AnnounceStandIn(env.Log, info)
+	return sampler, info, nil
 }

@@ -211,23 +211,14 @@ func evalNLL(ctx context.Context, env *stage.Env, hasCkpt bool, ckpt ports.Check
 // evalSamples generates answers with the checkpoint's sampler weights,
 // grades them and writes samples.jsonl.
 func evalSamples(ctx context.Context, env *stage.Env, hasCkpt bool, ckpt ports.Checkpoint, model string, r renderers.Renderer, scorer *scorers.Scorer, examples []data.Example) (map[string]float64, error) {
-	svc, err := env.Ports.Sampling(ctx)
-	if err != nil {
-		return nil, err
-	}
-	spec := ports.SamplerSpec{BaseModel: model}
+	var ckptp *ports.Checkpoint
 	if hasCkpt {
-		spec.ModelPath = ckpt.SamplerPath
+		ckptp = &ckpt
 	}
-	sampler, err := svc.NewSampler(ctx, spec)
+	sampler, info, err := chatsetup.OpenSampler(ctx, env, ckptp, model)
 	if err != nil {
 		return nil, err
 	}
-	info, err := sampler.Info(ctx)
-	if err != nil {
-		return nil, err
-	}
-	chatsetup.AnnounceStandIn(env.Log, info)
 	tok, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
 	if err != nil {
 		return nil, err
@@ -245,21 +236,7 @@ func evalSamples(ctx context.Context, env *stage.Env, hasCkpt bool, ckpt ports.C
 	if len(prompts) == 0 {
 		return nil, errors.New("no example ends with an assistant message to grade against")
 	}
-	seed := env.Inputs.Int("seed")
-	cfg := chatsetup.SampleConfig{
-		Params: ports.SamplingParams{
-			MaxTokens: int(env.Inputs.Int("max_tokens")), Temperature: env.Inputs.Float("temperature"),
-			TopK: int(env.Inputs.Int("top_k")), TopP: env.Inputs.Float("top_p"),
-		},
-		NumSamples: int(env.Inputs.Int("num_samples")),
-		Seed:       &seed,
-	}
-	if cfg.Params.MaxTokens <= 0 {
-		cfg.Params.MaxTokens = 256
-	}
-	if cfg.Params.TopP <= 0 {
-		cfg.Params.TopP = 1
-	}
+	cfg := chatsetup.SampleConfigFrom(env.Inputs, nil)
 	if env.Progress != nil {
 		env.Progress.Start(len(prompts), "prompts")
 	}

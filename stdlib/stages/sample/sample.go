@@ -74,23 +74,14 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := env.Ports.Sampling(ctx)
-	if err != nil {
-		return nil, err
-	}
-	spec := ports.SamplerSpec{BaseModel: model}
+	var ckptp *ports.Checkpoint
 	if hasCkpt {
-		spec.ModelPath = ckpt.SamplerPath
+		ckptp = &ckpt
 	}
-	sampler, err := svc.NewSampler(ctx, spec)
+	sampler, info, err := chatsetup.OpenSampler(ctx, env, ckptp, model)
 	if err != nil {
 		return nil, err
 	}
-	info, err := sampler.Info(ctx)
-	if err != nil {
-		return nil, err
-	}
-	chatsetup.AnnounceStandIn(env.Log, info)
 	env.Log.Info("sample", "model", model, "renderer", how, "prompts", len(examples))
 	tok, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
 	if err != nil {
@@ -110,22 +101,7 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 			return nil, fmt.Errorf("%s: the conversation has no prompt before its assistant message", ex.Where())
 		}
 	}
-	seed := in.Int("seed")
-	cfg := chatsetup.SampleConfig{
-		Params: ports.SamplingParams{
-			MaxTokens: int(in.Int("max_tokens")), Temperature: in.Float("temperature"),
-			TopK: int(in.Int("top_k")), TopP: in.Float("top_p"),
-		},
-		NumSamples: int(in.Int("num_samples")),
-		ExtraStops: stops,
-		Seed:       &seed,
-	}
-	if cfg.Params.MaxTokens <= 0 {
-		cfg.Params.MaxTokens = 256
-	}
-	if cfg.Params.TopP <= 0 {
-		cfg.Params.TopP = 1
-	}
+	cfg := chatsetup.SampleConfigFrom(in, stops)
 	if env.Progress != nil {
 		env.Progress.Start(len(prompts), "prompts")
 	}
