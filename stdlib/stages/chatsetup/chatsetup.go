@@ -14,6 +14,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/data"
 	"github.com/cookbookc/cookbookc/stdlib/datum"
@@ -153,9 +154,42 @@ func PromptAndReference(msgs []chat.Message) (prompt []chat.Message, reference s
 	return msgs, "", false
 }
 
-// LogSkipped reports bad rows a dataset skipped under skip_bad_rows.
-func LogSkipped(log *slog.Logger, ds *data.Dataset) {
-	if ds.Skipped > 0 {
-		log.Warn(fmt.Sprintf("dataset %q: skipped %d bad row(s) (skip_bad_rows = true); first: %v", ds.Name, ds.Skipped, ds.FirstSkipped))
+// LoadDataset reads a dataset through the stage's dataset_store port,
+// relative paths resolved against the recipe directory, and reports the
+// bad rows it skipped under skip_bad_rows.
+func LoadDataset(ctx context.Context, env *stage.Env, d ir.Dataset, opts data.Options) (*data.Dataset, error) {
+	store, err := env.Ports.Datasets(ctx)
+	if err != nil {
+		return nil, err
 	}
+	baseDir := ""
+	if env.Plan != nil {
+		baseDir = env.Plan.BaseDir
+	}
+	ds, err := data.Load(ctx, store, d, baseDir, opts)
+	if err != nil {
+		return nil, err
+	}
+	if ds.Skipped > 0 {
+		env.Log.Warn(fmt.Sprintf("dataset %q: skipped %d bad row(s) (skip_bad_rows = true); first: %v", ds.Name, ds.Skipped, ds.FirstSkipped))
+	}
+	return ds, nil
+}
+
+// Target reads what a sampling or evaluating stage works on: its
+// checkpoint input (nil when unset) and the base model (the checkpoint's,
+// else the model input).
+func Target(in *stage.Inputs) (*ports.Checkpoint, string, error) {
+	var ckpt *ports.Checkpoint
+	model := in.String("model")
+	if c, ok := in.Checkpoint("checkpoint"); ok {
+		ckpt = &c
+		if c.BaseModel != "" {
+			model = c.BaseModel
+		}
+	}
+	if model == "" {
+		return nil, "", errors.New("set checkpoint or model")
+	}
+	return ckpt, model, nil
 }

@@ -57,13 +57,9 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 	if !ok {
 		return nil, errors.New("input dataset is not set")
 	}
-	ckpt, hasCkpt := in.Checkpoint("checkpoint")
-	model := in.String("model")
-	if hasCkpt && ckpt.BaseModel != "" {
-		model = ckpt.BaseModel
-	}
-	if model == "" {
-		return nil, errors.New("set checkpoint or model")
+	ckpt, model, err := chatsetup.Target(in)
+	if err != nil {
+		return nil, err
 	}
 	scorerName := in.String("scorer")
 	var scorer *scorers.Scorer
@@ -79,19 +75,10 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		return nil, errors.New("nothing to evaluate: nll = false and scorer = \"none\"")
 	}
 
-	store, err := env.Ports.Datasets(ctx)
+	ds, err := chatsetup.LoadDataset(ctx, env, dsIn, data.Options{})
 	if err != nil {
 		return nil, err
 	}
-	baseDir := ""
-	if env.Plan != nil {
-		baseDir = env.Plan.BaseDir
-	}
-	ds, err := data.Load(ctx, store, dsIn, baseDir, data.Options{})
-	if err != nil {
-		return nil, err
-	}
-	chatsetup.LogSkipped(env.Log, ds)
 	split := in.String("split")
 	if split == "" {
 		split = "test"
@@ -108,7 +95,7 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		examples = examples[:limit]
 	}
 	ckptRenderer := ""
-	if hasCkpt {
+	if ckpt != nil {
 		ckptRenderer = ckpt.Renderer
 	}
 	r, how, err := chatsetup.Renderer(in, ckptRenderer, model)
@@ -119,7 +106,7 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 
 	metrics := map[string]float64{}
 	if doNLL {
-		m, err := evalNLL(ctx, env, hasCkpt, ckpt, model, r, examples)
+		m, err := evalNLL(ctx, env, ckpt, model, r, examples)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +115,7 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		}
 	}
 	if scorer != nil {
-		m, err := evalSamples(ctx, env, hasCkpt, ckpt, model, r, scorer, examples)
+		m, err := evalSamples(ctx, env, ckpt, model, r, scorer, examples)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +124,7 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		}
 	}
 	step := 0
-	if hasCkpt {
+	if ckpt != nil {
 		step = ckpt.Step
 	}
 	if env.Resume {
@@ -160,14 +147,14 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 
 // evalNLL computes nll and bpb with forward passes of a training client
 // holding the checkpoint's (or the base model's) weights.
-func evalNLL(ctx context.Context, env *stage.Env, hasCkpt bool, ckpt ports.Checkpoint, model string, r renderers.Renderer, examples []data.Example) (map[string]float64, error) {
+func evalNLL(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, model string, r renderers.Renderer, examples []data.Example) (map[string]float64, error) {
 	trainer, err := env.Ports.Trainer(ctx)
 	if err != nil {
 		return nil, err
 	}
 	meta := map[string]string{"renderer": r.Name(), "stage": env.Stage.ID}
 	var tc ports.TrainingClient
-	if hasCkpt && ckpt.StatePath != "" {
+	if ckpt != nil && ckpt.StatePath != "" {
 		tc, err = trainer.LoadModel(ctx, ports.LoadModelRequest{Path: ckpt.StatePath, Metadata: meta})
 	} else {
 		tc, err = trainer.CreateModel(ctx, ports.CreateModelRequest{BaseModel: model, LoRA: ports.DefaultLoRA(32, env.Inputs.Int("seed")), Metadata: meta})
@@ -210,12 +197,8 @@ func evalNLL(ctx context.Context, env *stage.Env, hasCkpt bool, ckpt ports.Check
 
 // evalSamples generates answers with the checkpoint's sampler weights,
 // grades them and writes samples.jsonl.
-func evalSamples(ctx context.Context, env *stage.Env, hasCkpt bool, ckpt ports.Checkpoint, model string, r renderers.Renderer, scorer *scorers.Scorer, examples []data.Example) (map[string]float64, error) {
-	var ckptp *ports.Checkpoint
-	if hasCkpt {
-		ckptp = &ckpt
-	}
-	sampler, info, err := chatsetup.OpenSampler(ctx, env, ckptp, model)
+func evalSamples(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, model string, r renderers.Renderer, scorer *scorers.Scorer, examples []data.Example) (map[string]float64, error) {
+	sampler, info, err := chatsetup.OpenSampler(ctx, env, ckpt, model)
 	if err != nil {
 		return nil, err
 	}

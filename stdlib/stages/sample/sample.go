@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/data"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
@@ -41,44 +40,27 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 	if !ok {
 		return nil, errors.New("input dataset is not set")
 	}
-	ckpt, hasCkpt := in.Checkpoint("checkpoint")
-	model := in.String("model")
-	if hasCkpt && ckpt.BaseModel != "" {
-		model = ckpt.BaseModel
-	}
-	if model == "" {
-		return nil, errors.New("set checkpoint or model")
-	}
-	store, err := env.Ports.Datasets(ctx)
+	ckpt, model, err := chatsetup.Target(in)
 	if err != nil {
 		return nil, err
 	}
-	baseDir := ""
-	if env.Plan != nil {
-		baseDir = env.Plan.BaseDir
-	}
-	ds, err := data.Load(ctx, store, dsIn, baseDir, data.Options{PromptOnly: true})
+	ds, err := chatsetup.LoadDataset(ctx, env, dsIn, data.Options{PromptOnly: true})
 	if err != nil {
 		return nil, err
 	}
-	chatsetup.LogSkipped(env.Log, ds)
 	examples, _ := ds.Split("all")
 	if limit := int(in.Int("limit")); limit > 0 && limit < len(examples) {
 		examples = examples[:limit]
 	}
 	ckptRenderer := ""
-	if hasCkpt {
+	if ckpt != nil {
 		ckptRenderer = ckpt.Renderer
 	}
 	r, how, err := chatsetup.Renderer(in, ckptRenderer, model)
 	if err != nil {
 		return nil, err
 	}
-	var ckptp *ports.Checkpoint
-	if hasCkpt {
-		ckptp = &ckpt
-	}
-	sampler, info, err := chatsetup.OpenSampler(ctx, env, ckptp, model)
+	sampler, info, err := chatsetup.OpenSampler(ctx, env, ckpt, model)
 	if err != nil {
 		return nil, err
 	}

@@ -104,19 +104,10 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 	}
 	// Read and convert every row before any model is created: a bad
 	// dataset must fail before the run costs anything.
-	store, err := env.Ports.Datasets(ctx)
+	ds, err := chatsetup.LoadDataset(ctx, env, cfg.dataset, data.Options{})
 	if err != nil {
 		return nil, err
 	}
-	baseDir := ""
-	if env.Plan != nil {
-		baseDir = env.Plan.BaseDir
-	}
-	ds, err := data.Load(ctx, store, cfg.dataset, baseDir, data.Options{})
-	if err != nil {
-		return nil, err
-	}
-	chatsetup.LogSkipped(env.Log, ds)
 
 	var resumeRec map[string]any
 	if env.Resume {
