@@ -57,35 +57,20 @@ func (t *adamTask[T]) Do(_, i int) {
 		return
 	}
 	ti := int(t.tensorOf[i])
-	// Per-element arithmetic stays in T (float32 in production: SQRTSS,
-	// no conversions); the scalar coefficients are computed in float64.
-	stepSize := T(float64(t.lr) / t.bc1)
-	invBc2 := T(1 / t.bc2sqrt)
-	eps := T(t.eps)
-	b1, b2 := t.b1, t.b2
-	c1, c2 := 1-t.b1, 1-t.b2
+	k := kern.AdamCoeffs{Clip: float64(t.clip), B1: float64(t.b1), C1: 1 - float64(t.b1), B2: float64(t.b2), C2: 1 - float64(t.b2),
+		InvBc2: 1 / t.bc2sqrt, Eps: t.eps, Step: float64(t.lr) / t.bc1}
 	for lo < hi {
 		tn := t.p.Tensors[ti]
 		end := min(hi, tn.Off+tn.Size())
-		decay := T(1)
+		k.Decay = 1
 		if tn.Decay {
-			decay = 1 - t.lr*t.wd
+			k.Decay = 1 - float64(t.lr)*float64(t.wd)
 		}
-		gs, ms, vs, ps := g[lo:end], t.m[lo:end], t.v[lo:end], t.p.Data[lo:end]
-		for j := range gs {
-			gj := gs[j] * t.clip
-			m := b1*ms[j] + c1*gj
-			v := b2*vs[j] + c2*gj*gj
-			ms[j], vs[j] = m, v
-			denom := sqrtT(v)*invBc2 + eps
-			ps[j] = ps[j]*decay - stepSize*m/denom
-		}
+		kern.AdamStep(t.p.Data[lo:end], g[lo:end], t.m[lo:end], t.v[lo:end], k)
 		lo = end
 		ti++
 	}
 }
-
-func sqrtT[T kern.Float](x T) T { return T(math.Sqrt(float64(x))) }
 
 // OptimStep applies one AdamW step to the trainable parameters with the
 // accumulated gradients, then clears them. It returns the gradient norm

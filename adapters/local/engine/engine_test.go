@@ -322,3 +322,35 @@ func TestSampling(t *testing.T) {
 		}
 	})
 }
+
+// TestChunkingMatchesOnePass: a batch split into chunks (to bound
+// memory) gives the same loss, logprobs and gradients as one pass, up to
+// float32 rounding.
+func TestChunkingMatchesOnePass(t *testing.T) {
+	b := textBatch(overfitTexts...)
+	one := tinyModel(t, LoRA{}, 2)
+	var r1 Result
+	if err := one.ForwardBackward(b, DefaultLoss(CrossEntropy), &r1); err != nil {
+		t.Fatal(err)
+	}
+	chunked := tinyModel(t, LoRA{}, 2)
+	chunked.MaxChunkTokens = 45 // forces one sequence per chunk
+	var r2 Result
+	if err := chunked.ForwardBackward(b, DefaultLoss(CrossEntropy), &r2); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(r1.LossSum-r2.LossSum) > 1e-5 {
+		t.Fatalf("loss %v (one pass) vs %v (chunked)", r1.LossSum, r2.LossSum)
+	}
+	for i := range r1.Logprobs {
+		if math.Abs(float64(r1.Logprobs[i]-r2.Logprobs[i])) > 1e-5 {
+			t.Fatalf("logprob %d: %v vs %v", i, r1.Logprobs[i], r2.Logprobs[i])
+		}
+	}
+	for i := range one.Base.Grad {
+		a, c := float64(one.Base.Grad[i]), float64(chunked.Base.Grad[i])
+		if math.Abs(a-c) > 1e-6+1e-3*math.Abs(a) {
+			t.Fatalf("grad %d: %v vs %v", i, a, c)
+		}
+	}
+}

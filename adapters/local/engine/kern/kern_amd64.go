@@ -147,3 +147,17 @@ func geluBwdF32(u, du []float32) {
 	}
 	geluBwdGo(u, du)
 }
+
+//go:noescape
+func adamStep32(p, grad, m, v *float32, n int, k *adamCoeffs32)
+
+// adamF32 updates the largest multiple of 8 elements and returns it.
+func adamF32(p, g, m, v []float32, k *adamCoeffs32) int {
+	n := len(p) &^ 7
+	if !hasAVX2FMA || n == 0 {
+		return 0
+	}
+	_, _, _ = g[n-1], m[n-1], v[n-1]
+	adamStep32(unsafe.SliceData(p), unsafe.SliceData(g), unsafe.SliceData(m), unsafe.SliceData(v), n, k)
+	return n
+}

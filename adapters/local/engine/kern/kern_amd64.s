@@ -589,3 +589,48 @@ geluBwd32done:
 	VZEROUPPER
 	RET
 
+// func adamStep32(p, grad, m, v *float32, n int, k *adamCoeffs32)
+// One AdamW update of n (a multiple of 8) elements; k holds clip, b1, 1-b1,
+// b2, 1-b2, 1/sqrt(bias2), eps, step size, decay factor.
+TEXT ·adamStep32(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), SI
+	MOVQ grad+8(FP), DI
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ k+40(FP), AX
+	VBROADCASTSS 0(AX), Y7
+	VBROADCASTSS 4(AX), Y8
+	VBROADCASTSS 8(AX), Y9
+	VBROADCASTSS 12(AX), Y10
+	VBROADCASTSS 16(AX), Y11
+	VBROADCASTSS 20(AX), Y12
+	VBROADCASTSS 24(AX), Y13
+	VBROADCASTSS 28(AX), Y14
+	VBROADCASTSS 32(AX), Y15
+	SHRQ $3, CX
+	JZ addone
+	XORQ BX, BX
+adloop:
+	VMULPS (DI)(BX*4), Y7, Y0       // G = g*clip
+	VMULPS (R8)(BX*4), Y8, Y1       // M = b1*m
+	VFMADD231PS Y0, Y9, Y1          // M += (1-b1)*G
+	VMULPS Y0, Y0, Y2               // G*G
+	VMULPS (R9)(BX*4), Y10, Y3      // V = b2*v
+	VFMADD231PS Y2, Y11, Y3         // V += (1-b2)*G*G
+	VMOVUPS Y1, (R8)(BX*4)
+	VMOVUPS Y3, (R9)(BX*4)
+	VSQRTPS Y3, Y4
+	VFMADD213PS Y13, Y12, Y4      // D = sqrt(V)*invBc2 + eps
+	VMULPS Y14, Y1, Y5              // U = step*M
+	VDIVPS Y4, Y5, Y5               // U /= D
+	VMULPS (SI)(BX*4), Y15, Y6      // P = p*decay
+	VSUBPS Y5, Y6, Y6
+	VMOVUPS Y6, (SI)(BX*4)
+	ADDQ $8, BX
+	DECQ CX
+	JNZ adloop
+addone:
+	VZEROUPPER
+	RET
+

@@ -22,3 +22,5 @@ func expSubF32(x []float32, sub float32) float32 { return expSubGo(x, sub) }
 func geluFwdF32(u, g []float32) { geluFwdGo(u, g) }
 
 func geluBwdF32(u, du []float32) { geluBwdGo(u, du) }
+
+func adamF32(p, g, m, v []float32, k *adamCoeffs32) int { return 0 }

@@ -321,3 +321,22 @@ func TestRowKernelsArePrefixConsistent(t *testing.T) {
 		}
 	}
 }
+
+func TestAdamStepMatchesFloat64(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{1, 8, 13, 64} {
+		p, g, m, v := randSlice(r, n), randSlice(r, n), randSlice(r, n), randSlice(r, n)
+		for i := range v {
+			v[i] = v[i] * v[i]
+		}
+		p64, g64, m64, v64 := widen(p), widen(g), widen(m), widen(v)
+		k := AdamCoeffs{Clip: 0.5, B1: 0.9, C1: 0.1, B2: 0.99, C2: 0.01, InvBc2: 1.3, Eps: 1e-8, Step: 1e-3, Decay: 0.999}
+		AdamStep(p, g, m, v, k)
+		AdamStep(p64, g64, m64, v64, k)
+		for i := range p {
+			if math.Abs(float64(p[i])-p64[i]) > 1e-6 || math.Abs(float64(m[i])-m64[i]) > 1e-6 || math.Abs(float64(v[i])-v64[i]) > 1e-6 {
+				t.Fatalf("n=%d element %d: p %v/%v m %v/%v v %v/%v", n, i, p[i], p64[i], m[i], m64[i], v[i], v64[i])
+			}
+		}
+	}
+}
