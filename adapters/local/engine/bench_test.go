@@ -108,3 +108,25 @@ func BenchmarkTinySFT(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGenerate measures KV-cache sampling on local/tiny: a 64-token
+// prompt, 4 samples of 128 tokens.
+func BenchmarkGenerate(b *testing.B) {
+	pool := kern.NewPool(2)
+	defer pool.Close()
+	cfg, _, _ := Resolve("local/tiny")
+	m, err := New[float32](cfg, LoRA{}, pool)
+	if err != nil {
+		b.Fatal(err)
+	}
+	prompt := make([]int32, 64)
+	for i := range prompt {
+		prompt[i] = int32('a' + i%26)
+	}
+	for b.Loop() {
+		if _, err := m.Generate(b.Context(), prompt, GenerateParams{NumSamples: 4, MaxTokens: 128, Temperature: 1, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(4*128)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}

@@ -155,6 +155,25 @@ func (g *gemmTask) tile(w, mb, nb int) {
 	for p0 := 0; p0 < g.k; p0 += kc {
 		kb := min(kc, g.k-p0)
 		accum := g.acc || p0 > 0
+		// Only the block's last row panel can be partial: pack it once
+		// per k-block into zero-padded scratch.
+		lastRows := rows % mr
+		if lastRows > 0 {
+			clear(s.apart[:])
+			rl := i0 + rows - lastRows
+			for r := 0; r < lastRows; r++ {
+				if g.ak == 1 {
+					src := g.a[(rl+r)*g.ar+p0 : (rl+r)*g.ar+p0+kb]
+					for p, v := range src {
+						s.apart[p*mr+r] = v
+					}
+					continue
+				}
+				for p := 0; p < kb; p++ {
+					s.apart[p*mr+r] = g.a[(rl+r)*g.ar+(p0+p)*g.ak]
+				}
+			}
+		}
 		for jc := 0; jc < cols; jc += nr {
 			cn := min(nr, cols-jc)
 			var bp []float32
@@ -177,12 +196,6 @@ func (g *gemmTask) tile(w, mb, nb int) {
 				rn := min(mr, i0+rows-r0)
 				ap, ar, ak := g.a[r0*g.ar+p0*g.ak:], g.ar, g.ak
 				if rn < mr {
-					clear(s.apart[:])
-					for p := 0; p < kb; p++ {
-						for r := 0; r < rn; r++ {
-							s.apart[p*mr+r] = g.a[(r0+r)*g.ar+(p0+p)*g.ak]
-						}
-					}
 					ap, ar, ak = s.apart[:], 1, mr
 				} else {
 					_ = ap[5*ar+(kb-1)*ak]
