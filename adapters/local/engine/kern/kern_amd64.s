@@ -182,6 +182,60 @@ TEXT ·dotRows32(SB), NOSPLIT, $0-52
 	MOVQ hd+32(FP), R10
 	MOVQ out+40(FP), DX
 	VBROADCASTSS scale+48(FP), Y5
+	// Groups of eight keys (eight accumulators; the same per-key reduction
+	// tree as the four-key groups below, so results are identical).
+	MOVQ R10, R13
+	SHLQ $2, R13  // hd in bytes
+dr8group:
+	CMPQ CX, $8
+	JLT drgroup
+	MOVQ SI, BX
+	MOVQ DI, R11
+	LEAQ (DI)(R8*2), R9
+	ADDQ R8, R9  // row 3
+	LEAQ (R9)(R8*2), R12
+	ADDQ R8, R12 // row 6
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	XORQ AX, AX
+dr8col:
+	VMOVUPS (BX), Y4
+	VFMADD231PS (R11), Y4, Y0
+	VFMADD231PS (R11)(R8*1), Y4, Y1
+	VFMADD231PS (R11)(R8*2), Y4, Y2
+	VFMADD231PS (R9), Y4, Y3
+	VFMADD231PS (R11)(R8*4), Y4, Y6
+	VFMADD231PS (R9)(R8*2), Y4, Y7
+	VFMADD231PS (R12), Y4, Y8
+	VFMADD231PS (R12)(R8*1), Y4, Y9
+	ADDQ $32, BX
+	ADDQ $32, R11
+	ADDQ $32, R9
+	ADDQ $32, R12
+	ADDQ $32, AX
+	CMPQ AX, R13
+	JLT dr8col
+	VHADDPS Y1, Y0, Y0
+	VHADDPS Y3, Y2, Y2
+	VHADDPS Y2, Y0, Y0   // keys 0-3: [lo quarter sums | hi quarter sums]
+	VHADDPS Y7, Y6, Y6
+	VHADDPS Y9, Y8, Y8
+	VHADDPS Y8, Y6, Y6   // keys 4-7
+	VPERM2F128 $0x20, Y6, Y0, Y1  // [keys 0-3 lo, keys 4-7 lo]
+	VPERM2F128 $0x31, Y6, Y0, Y2  // [keys 0-3 hi, keys 4-7 hi]
+	VADDPS Y2, Y1, Y1
+	VMULPS Y5, Y1, Y1
+	VMOVUPS Y1, (DX)
+	ADDQ $32, DX
+	LEAQ (DI)(R8*8), DI
+	SUBQ $8, CX
+	JMP dr8group
 drgroup:
 	TESTQ CX, CX
 	JLE drdone
@@ -251,7 +305,68 @@ TEXT ·axpyRows32(SB), NOSPLIT, $0-48
 	TESTQ CX, CX
 	JZ axdone
 	XORQ AX, AX
+	// 32-column blocks: eight accumulators, even and odd j, then out + (even+odd).
+ax32:
+	MOVQ R10, R11
+	SUBQ AX, R11
+	CMPQ R11, $32
+	JLT axchunk
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ DI, BX
+	MOVQ SI, R9
+	MOVQ CX, R13
+	SHRQ $1, R13
+	JZ ax32odd
+ax32pair:
+	VBROADCASTSS (R9), Y8
+	VFMADD231PS 0(BX)(AX*4), Y8, Y0
+	VFMADD231PS 32(BX)(AX*4), Y8, Y1
+	VFMADD231PS 64(BX)(AX*4), Y8, Y2
+	VFMADD231PS 96(BX)(AX*4), Y8, Y3
+	ADDQ R8, BX
+	VBROADCASTSS 4(R9), Y9
+	VFMADD231PS 0(BX)(AX*4), Y9, Y4
+	VFMADD231PS 32(BX)(AX*4), Y9, Y5
+	VFMADD231PS 64(BX)(AX*4), Y9, Y6
+	VFMADD231PS 96(BX)(AX*4), Y9, Y7
+	ADDQ R8, BX
+	ADDQ $8, R9
+	DECQ R13
+	JNZ ax32pair
+ax32odd:
+	TESTQ $1, CX
+	JZ ax32sum
+	VBROADCASTSS (R9), Y8
+	VFMADD231PS 0(BX)(AX*4), Y8, Y0
+	VFMADD231PS 32(BX)(AX*4), Y8, Y1
+	VFMADD231PS 64(BX)(AX*4), Y8, Y2
+	VFMADD231PS 96(BX)(AX*4), Y8, Y3
+ax32sum:
+	VADDPS Y4, Y0, Y0
+	VADDPS 0(DX)(AX*4), Y0, Y0
+	VMOVUPS Y0, 0(DX)(AX*4)
+	VADDPS Y5, Y1, Y1
+	VADDPS 32(DX)(AX*4), Y1, Y1
+	VMOVUPS Y1, 32(DX)(AX*4)
+	VADDPS Y6, Y2, Y2
+	VADDPS 64(DX)(AX*4), Y2, Y2
+	VMOVUPS Y2, 64(DX)(AX*4)
+	VADDPS Y7, Y3, Y3
+	VADDPS 96(DX)(AX*4), Y3, Y3
+	VMOVUPS Y3, 96(DX)(AX*4)
+	ADDQ $32, AX
+	JMP ax32
 axchunk:
+	CMPQ AX, R10
+	JGE axdone
+axchunk8:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -302,7 +417,7 @@ axsum:
 	VMOVUPS Y0, (DX)(AX*4)
 	ADDQ $8, AX
 	CMPQ AX, R10
-	JLT axchunk
+	JLT axchunk8
 axdone:
 	VZEROUPPER
 	RET
