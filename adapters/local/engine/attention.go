@@ -39,6 +39,7 @@ type attnTask[T kern.Float] struct {
 	seqStart   []int
 	heads, hd  int
 	scratch    [][]T
+	trans      [][]T // per worker: p and dS transposed, 2·L² (backward)
 }
 
 func (t *attnTask[T]) Do(w, i int) {
@@ -61,11 +62,15 @@ func (t *attnTask[T]) Do(w, i int) {
 		}
 		return
 	}
-	dp := t.scratch[w][end-start : 2*(end-start)]
-	dk := t.dqkv[start*ld+kOff:]
-	dv := t.dqkv[start*ld+vOff:]
+	// Pass 1, by query row: recompute p, form dS, accumulate dQ, and keep
+	// p and dS transposed (column i of row j) for pass 2.
+	L := end - start
+	dp := t.scratch[w][L : 2*L]
+	pt := t.trans[w][: L*L : L*L]
+	dst := t.trans[w][L*L : 2*L*L]
 	for r := start; r < end; r++ {
-		n := r - start + 1
+		i := r - start
+		n := i + 1
 		q := t.qkv[r*ld+qOff : r*ld+qOff+hd]
 		do := t.datt[r*d+h*hd : r*d+h*hd+hd]
 		pr, dpr := p[:n], dp[:n]
@@ -77,13 +82,25 @@ func (t *attnTask[T]) Do(w, i int) {
 			dsum += pj * dpr[j]
 		}
 		for j, pj := range pr {
-			dpr[j] = pj * (dpr[j] - dsum) * scale
+			ds := pj * (dpr[j] - dsum) * scale
+			pt[j*L+i] = pj
+			dst[j*L+i] = ds
+			dpr[j] = ds
 		}
 		dq := t.dqkv[r*ld+qOff : r*ld+qOff+hd]
 		clear(dq)
 		kern.AxpyRows(dpr, k, ld, dq)
-		kern.GerRows(dpr, q, dk, ld)
-		kern.GerRows(pr, do, dv, ld)
+	}
+	// Pass 2, by key row j: dK_j = Σ_{i>=j} dS_ij·q_i, dV_j = Σ_{i>=j} p_ij·dO_i
+	// (row kernels that keep the output in registers).
+	for j := 0; j < L; j++ {
+		r := start + j
+		dk := t.dqkv[r*ld+kOff : r*ld+kOff+hd]
+		dv := t.dqkv[r*ld+vOff : r*ld+vOff+hd]
+		clear(dk)
+		clear(dv)
+		kern.AxpyRows(dst[j*L+j:j*L+L], t.qkv[r*ld+qOff:], ld, dk)
+		kern.AxpyRows(pt[j*L+j:j*L+L], t.datt[r*d+h*hd:], d, dv)
 	}
 }
 
@@ -94,11 +111,20 @@ func (m *Model[T]) attention(qkv, att, lse []T, seqStart []int) {
 	*t = attnTask[T]{}
 }
 
-// attentionBack writes dqkv (it is cleared first) from datt.
+// attentionBack writes dqkv from datt.
 func (m *Model[T]) attentionBack(qkv, lse, datt, dqkv []T, seqStart []int) {
-	clear(dqkv)
+	longest := 0
+	for s := 0; s+1 < len(seqStart); s++ {
+		longest = max(longest, seqStart[s+1]-seqStart[s])
+	}
+	if len(m.ws.attTrans) != m.pool.Threads() {
+		m.ws.attTrans = make([][]T, m.pool.Threads())
+	}
+	for w := range m.ws.attTrans {
+		m.ws.attTrans[w] = grow(m.ws.attTrans[w], 2*longest*longest)
+	}
 	t := &m.ws.attn
-	*t = attnTask[T]{backward: true, qkv: qkv, lse: lse, datt: datt, dqkv: dqkv, seqStart: seqStart, heads: m.Cfg.Heads, hd: m.Cfg.HeadDim(), scratch: m.ws.attScratch}
+	*t = attnTask[T]{backward: true, qkv: qkv, lse: lse, datt: datt, dqkv: dqkv, seqStart: seqStart, heads: m.Cfg.Heads, hd: m.Cfg.HeadDim(), scratch: m.ws.attScratch, trans: m.ws.attTrans}
 	m.pool.Run((len(seqStart)-1)*m.Cfg.Heads, t)
 	*t = attnTask[T]{}
 }

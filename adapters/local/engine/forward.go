@@ -119,6 +119,7 @@ type workspace[T kern.Float] struct {
 	rowLoss                []float64
 	lnPart                 []T
 	attScratch             [][]T
+	attTrans               [][]T
 	ln                     lnTask[T]
 	gelu                   geluTask[T]
 	attn                   attnTask[T]
