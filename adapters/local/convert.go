@@ -2,7 +2,6 @@ package local
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/cookbookc/cookbookc/adapters/local/engine"
@@ -192,13 +191,4 @@ func outputs(b *engine.Batch, res *engine.Result) ports.ForwardBackwardOutput {
 		out.LossFnOutputs = append(out.LossFnOutputs, map[string]ports.TensorData{"logprobs": t})
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,5 +1,7 @@
 //go:build amd64 && !purego
 
+//go:generate python3 asmgen.py
+
 package kern
 
 import "unsafe"
