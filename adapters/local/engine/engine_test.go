@@ -354,3 +354,31 @@ func TestChunkingMatchesOnePass(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallModelRuns checks local/small end to end on a short batch: a
+// training step lowers the loss on that batch and sampling works.
+func TestSmallModelRuns(t *testing.T) {
+	cfg, _, err := Resolve("local/small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := kern.NewPool(2)
+	defer pool.Close()
+	m, err := New[float32](cfg, LoRA{Rank: 8, Alpha: 16, Seed: 1, Attn: true, MLP: true, Unembed: true}, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := cfg.NumParams(); n < 10e6 || n > 20e6 {
+		t.Fatalf("local/small has %d parameters, want 10-20M", n)
+	}
+	b := textBatch(overfitTexts[:2]...)
+	before := train(t, m, b, 1)
+	after := train(t, m, b, 5)
+	if after >= before {
+		t.Fatalf("loss did not fall: %v -> %v", before, after)
+	}
+	r, err := m.Generate(context.Background(), []int32{'H', 'i'}, GenerateParams{NumSamples: 2, MaxTokens: 5, Temperature: 1, Seed: 3})
+	if err != nil || len(r.Samples) != 2 || len(r.Samples[0].Tokens) != 5 {
+		t.Fatalf("generate = %+v, %v", r, err)
+	}
+}
