@@ -78,10 +78,20 @@ func (s *Scorer) Score(response, reference string) Result {
 	if s.name == Regex {
 		re := s.re
 		if re == nil {
-			re = regexp.MustCompile(strings.ReplaceAll(s.pattern, AnswerPlaceholder, regexp.QuoteMeta(strings.TrimSpace(reference))))
+			// The pattern compiled with a probe in place of {answer}, but
+			// a particular reference can still break it (an empty one
+			// turns "[{answer}]" into "[]"): such a response cannot match.
+			var err error
+			re, err = regexp.Compile(strings.ReplaceAll(s.pattern, AnswerPlaceholder, regexp.QuoteMeta(strings.TrimSpace(reference))))
+			if err != nil {
+				return Result{}
+			}
 		}
-		m := re.FindString(response)
-		return Result{Score: boolScore(re.MatchString(response)), Extracted: m}
+		loc := re.FindStringIndex(response)
+		if loc == nil {
+			return Result{}
+		}
+		return Result{Score: 1, Extracted: response[loc[0]:loc[1]]}
 	}
 	answer := response
 	if s.re != nil {

@@ -77,3 +77,39 @@ func TestNewRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestRegexReferenceThatBreaksThePattern: the pattern is checked with a
+// probe answer, but a particular reference can still make it invalid; the
+// response then scores 0 instead of crashing the stage.
+func TestRegexReferenceThatBreaksThePattern(t *testing.T) {
+	s, err := New(Regex, `[{answer}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Score("abc", ""); got.Score != 0 {
+		t.Fatalf("score %v, want 0", got.Score)
+	}
+	if got := s.Score("b", "abc"); got.Score != 1 || got.Extracted != "b" {
+		t.Fatalf("score %+v, want 1 with \"b\" extracted", got)
+	}
+}
+
+// FuzzScore: no scorer panics on any response, reference or pattern.
+func FuzzScore(f *testing.F) {
+	f.Add(`The answer is \boxed{\frac{1}{2}}`, "0.5", `answer: (\w+)`)
+	f.Add("1,234", "#### 1234", "")
+	f.Add(`\frac\frac12`, `\sqrt{`, `[{answer}]`)
+	f.Add("((((-", "2^-", "{answer}{2}")
+	f.Fuzz(func(t *testing.T, response, reference, pattern string) {
+		for _, name := range []string{ExactMatch, Contains, Regex, Numeric, Math} {
+			s, err := New(name, pattern)
+			if err != nil {
+				continue
+			}
+			r := s.Score(response, reference)
+			if r.Score != 0 && r.Score != 1 {
+				t.Fatalf("%s: score %v, want 0 or 1", name, r.Score)
+			}
+		}
+	})
+}
