@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -60,10 +61,14 @@ func Load(path string, plan *ir.Plan, opts LoadOptions) (*Loaded, hcl.Diagnostic
 			return out, hcl.Diagnostics{planDiag(path, "--var applies to recipes; "+path+" is an already compiled plan")}
 		}
 		data, err := os.ReadFile(path)
-		if err == nil {
-			plan, err = ir.Decode(data)
-		}
 		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path is already in the message
+			}
+			return out, hcl.Diagnostics{planDiag(path, err.Error())}
+		}
+		if plan, err = ir.Decode(data); err != nil {
 			return out, hcl.Diagnostics{planDiag(path, err.Error())}
 		}
 	default:
@@ -90,7 +95,9 @@ func Load(path string, plan *ir.Plan, opts LoadOptions) (*Loaded, hcl.Diagnostic
 	return out, diags
 }
 
+// planDiag is a plan.json that cannot be read or decoded: a FileRead
+// diagnostic at the start of the file, like a recipe that cannot be read.
 func planDiag(path, msg string) *hcl.Diagnostic {
-	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read plan",
-		Detail: fmt.Sprintf("%s: %s", path, msg)}
+	at := hcl.Range{Filename: path, Start: hcl.InitialPos, End: hcl.InitialPos}
+	return diag.New(diag.FileRead, at, "Cannot read plan", fmt.Sprintf("%s: %s.", path, msg))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
+	"github.com/cookbookc/cookbookc/lang/diag"
 )
 
 func TestLoadRecipeOrPlan(t *testing.T) {
@@ -48,5 +49,13 @@ func TestLoadRecipeOrPlan(t *testing.T) {
 		_, diags := interp.Load(tc.path, nil, tc.opts)
 		require.True(t, diags.HasErrors(), tc.path)
 		require.Contains(t, diags.Error(), tc.want)
+		for _, d := range diags {
+			// Printed as file:line:col: error[CODE], never the E999 of
+			// an unclassified diagnostic.
+			require.NotNil(t, d.Subject, "%s: %v", tc.path, d)
+			require.NotEmpty(t, diag.CodeOf(d), "%s: %v", tc.path, d)
+		}
 	}
+	_, diags = interp.Load(filepath.Join(t.TempDir(), "missing.json"), nil, interp.LoadOptions{Catalog: cat})
+	require.Equal(t, diag.FileRead, diag.CodeOf(diags[0]))
 }
