@@ -98,6 +98,10 @@ func TestHelp(t *testing.T) {
 		assert.Equal(t, 0, res.code, cmd)
 		assert.Contains(t, res.stdout, "Usage:", cmd)
 	}
+	// fmt parses its flags by hand; its help still lists them.
+	res := runCLI(t, ".", nil, "fmt", "--help")
+	assert.Contains(t, res.stdout, "--check")
+	assert.Contains(t, res.stdout, "-w, --write")
 }
 
 func TestCompileWritesDeterministicPlan(t *testing.T) {
@@ -110,6 +114,9 @@ func TestCompileWritesDeterministicPlan(t *testing.T) {
 	}
 	first, err := os.ReadFile(a)
 	require.NoError(t, err)
+	info, err := os.Stat(a)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm(), "a plan is an ordinary readable file")
 	second, err := os.ReadFile(b)
 	require.NoError(t, err)
 	assert.Equal(t, string(first), string(second))
@@ -144,7 +151,7 @@ func TestFmt(t *testing.T) {
 	require.NoError(t, err)
 	golden, err := os.ReadFile(repoPath(t, "lang", "testdata", "fmt", "messy.golden.hcl"))
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(messy, src, 0o644))
+	require.NoError(t, os.WriteFile(messy, src, 0o640))
 
 	res := runCLI(t, dir, nil, "fmt", "messy.hcl")
 	require.Equal(t, 0, res.code, res.stderr)
@@ -154,11 +161,17 @@ func TestFmt(t *testing.T) {
 	assert.Equal(t, 1, res.code)
 	assert.Equal(t, "messy.hcl\n", res.stdout)
 
+	res = runCLI(t, dir, nil, "fmt", "-check", "-w", "messy.hcl")
+	assert.Equal(t, 2, res.code, "-check never writes, so -w with it is a usage error")
+
 	res = runCLI(t, dir, nil, "fmt", "-w", "messy.hcl")
 	require.Equal(t, 0, res.code, res.stderr)
 	after, err := os.ReadFile(messy)
 	require.NoError(t, err)
 	assert.Equal(t, string(golden), string(after))
+	info, err := os.Stat(messy)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o640), info.Mode().Perm(), "fmt -w keeps the file's permissions")
 
 	res = runCLI(t, dir, nil, "fmt", "--check", "messy.hcl")
 	assert.Equal(t, 0, res.code, "formatted files pass -check")

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cookbookc/cookbookc/compiler"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/interp/journal"
 )
 
 func init() { register(newCompileCmd) }
@@ -51,8 +50,14 @@ The output is deterministic: the same recipe gives byte-identical plans.`,
 				_, err = cmd.OutOrStdout().Write(data)
 				return err
 			}
-			if err := writeFileAtomic(output, data); err != nil {
-				return failf("writing plan: %v", err)
+			// An existing file keeps its permissions; a new one is
+			// world-readable like any other build output.
+			perm := os.FileMode(0o644)
+			if info, err := os.Stat(output); err == nil {
+				perm = info.Mode().Perm()
+			}
+			if err := journal.WriteFileAtomic(output, data, perm); err != nil {
+				return failf("%v", err)
 			}
 			return nil
 		},
@@ -60,29 +65,4 @@ The output is deterministic: the same recipe gives byte-identical plans.`,
 	flags.register(cmd, true)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the plan to this file (default: standard output)")
 	return cmd
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place, so a reader never sees half a plan.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("renaming into place: %w", err)
-	}
-	return nil
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
+	"github.com/cookbookc/cookbookc/interp/journal"
 	"github.com/cookbookc/cookbookc/lang"
 	"github.com/cookbookc/cookbookc/lang/diag"
 )
@@ -20,7 +20,7 @@ func init() { register(newFmtCmd) }
 
 func newFmtCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "fmt [-check] [-w] PATH...",
+		Use:   "fmt [flags] PATH...",
 		Short: "Format recipes in the canonical HCL style",
 		Long: `Fmt rewrites recipe files (.hcl; a directory means its *.hcl files) in the
 canonical HCL layout: indentation, aligned equals signs, spacing.
@@ -33,30 +33,32 @@ if there are any.`,
 		Example: `  cookbookc fmt -w examples/
   cookbookc fmt -check recipe.hcl`,
 		// Flags are parsed by hand so that the Go-style single-dash
-		// spellings -check and -w work as well as --check and --write.
+		// spelling -check works as well as --check; they are declared on
+		// the command so that --help lists them.
 		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			fs := pflag.NewFlagSet("fmt", pflag.ContinueOnError)
-			fs.SetOutput(cmd.ErrOrStderr())
-			check := fs.Bool("check", false, "report files that are not formatted; exit 1 if any")
-			write := fs.BoolP("write", "w", false, "write the result to the files")
-			help := fs.BoolP("help", "h", false, "help for fmt")
-			for i, a := range args {
-				if a == "-check" {
-					args[i] = "--check"
-				}
+	}
+	fl := cmd.Flags()
+	check := fl.Bool("check", false, "list the files that are not formatted and exit 1 if there are any (also -check)")
+	write := fl.BoolP("write", "w", false, "write the formatted text back to the files")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		for i, a := range args {
+			if a == "-check" || strings.HasPrefix(a, "-check=") {
+				args[i] = "-" + a
 			}
-			if err := fs.Parse(args); err != nil {
-				return usagef("%v\nSee 'cookbookc fmt --help'.", err)
-			}
-			if *help {
-				return cmd.Help()
-			}
-			if fs.NArg() == 0 {
-				return usagef("fmt needs at least one PATH\nSee 'cookbookc fmt --help'.")
-			}
-			return runFmt(cmd, fs.Args(), *check, *write)
-		},
+		}
+		if err := fl.Parse(args); err != nil {
+			return usagef("%v\nSee 'cookbookc fmt --help'.", err)
+		}
+		if help, _ := fl.GetBool("help"); help {
+			return cmd.Help()
+		}
+		if *check && *write {
+			return usagef("-check and -w cannot be used together: -check only lists the files that need formatting")
+		}
+		if fl.NArg() == 0 {
+			return usagef("fmt needs at least one PATH\nSee 'cookbookc fmt --help'.")
+		}
+		return runFmt(cmd, fl.Args(), *check, *write)
 	}
 	return cmd
 }
@@ -93,8 +95,14 @@ func runFmt(cmd *cobra.Command, paths []string, check, write bool) error {
 			}
 		case write:
 			if changed {
-				if err := writeFileAtomic(name, out); err != nil {
-					return failf("writing %s: %v", name, err)
+				// Keep the file's permissions: formatting changes only
+				// its text.
+				info, err := os.Stat(name)
+				if err != nil {
+					return failf("%v", err)
+				}
+				if err := journal.WriteFileAtomic(name, out, info.Mode().Perm()); err != nil {
+					return failf("%v", err)
 				}
 			}
 		default:
