@@ -74,7 +74,8 @@ func (t *adamTask[T]) Do(_, i int) {
 
 // OptimStep applies one AdamW step to the trainable parameters with the
 // accumulated gradients, then clears them. It returns the gradient norm
-// before clipping.
+// before clipping. A gradient that is not finite is not applied: the
+// gradients are cleared and an error returned.
 func (m *Model[T]) OptimStep(p AdamParams) (float64, error) {
 	if p.LearningRate < 0 || p.Beta1 < 0 || p.Beta1 >= 1 || p.Beta2 < 0 || p.Beta2 >= 1 || p.Eps < 0 || p.WeightDecay < 0 || p.GradClipNorm < 0 {
 		return 0, fmt.Errorf("invalid Adam parameters %+v (want lr, eps, weight_decay, grad_clip_norm >= 0 and betas in [0, 1))", p)
@@ -101,6 +102,12 @@ func (m *Model[T]) OptimStep(p AdamParams) (float64, error) {
 		sq += s
 	}
 	norm := math.Sqrt(sq)
+	if math.IsNaN(norm) || math.IsInf(norm, 0) {
+		// Applying it would make every weight NaN for good. The
+		// gradients are dropped so that the next batch can still train.
+		clear(ps.Grad)
+		return norm, fmt.Errorf("the accumulated gradient norm is %v (the loss overflowed); the step was not applied and the gradients were cleared", norm)
+	}
 	clip := 1.0
 	if p.GradClipNorm > 0 && norm > p.GradClipNorm {
 		clip = p.GradClipNorm / (norm + 1e-6)

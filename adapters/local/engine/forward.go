@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/cookbookc/cookbookc/adapters/local/engine/kern"
 )
@@ -77,7 +78,10 @@ func (b *Batch) Validate(cfg Config, loss Loss) error {
 		return nil
 	}
 	if loss.Kind == CrossEntropy {
-		return need("weights", b.Weights, n*b.K)
+		if err := need("weights", b.Weights, n*b.K); err != nil {
+			return err
+		}
+		return finite("weights", b.Weights)
 	}
 	if b.K != 1 {
 		return fmt.Errorf("loss %d takes one target per position, got %d", loss.Kind, b.K)
@@ -94,7 +98,28 @@ func (b *Batch) Validate(cfg Config, loss Loss) error {
 		}
 	}
 	if b.ClipHigh != nil {
-		return need("clip_high_threshold", b.ClipHigh, n)
+		if err := need("clip_high_threshold", b.ClipHigh, n); err != nil {
+			return err
+		}
+	}
+	for _, in := range []struct {
+		name string
+		v    []float32
+	}{{"advantages", b.Advantages}, {"logprobs", b.SamplerLogprobs}, {"clip_low_threshold", b.ClipLow}, {"clip_high_threshold", b.ClipHigh}} {
+		if err := finite(in.name, in.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finite rejects NaN and ±Inf loss inputs: one would turn every weight
+// into NaN at the next optimizer step, silently and for good.
+func finite(name string, v []float32) error {
+	for i, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return fmt.Errorf("%s[%d] is %v; loss inputs must be finite", name, i, x)
+		}
 	}
 	return nil
 }
