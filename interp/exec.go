@@ -208,7 +208,7 @@ func (r *runner) execute(ctx context.Context, n *node) outcome {
 	r.emit(Event{Type: EventStageStarted, Stage: n.st.ID, Kind: n.st.Kind, Hash: n.hash, Attempt: r.attempt, Resume: n.resume, Reason: n.reason})
 	failpoint.Hit("stage.started")
 
-	metrics := &metricsWriter{r: r, stage: n.st.ID, path: filepath.Join(dir, metricsFile)}
+	metrics := &metricsWriter{r: r, stage: n.st.ID, path: filepath.Join(dir, metricsFile), ctx: ctx}
 	ckpts := &checkpointLog{path: filepath.Join(dir, checkpointFile), metrics: metrics, redact: r.redact, events: r.events}
 	env := &stage.Env{
 		Stage: n.st, Plan: r.plan, Inputs: stage.NewInputs(values),

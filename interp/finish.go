@@ -51,7 +51,7 @@ func (r *runner) finish(ctx context.Context, start time.Time) *Result {
 		}
 		res.Stages = append(res.Stages, sr)
 	}
-	closeErrs := r.adapters.closeAll(context.Background())
+	closeErrs := r.adapters.closeAll()
 	for _, port := range sortedKeys(closeErrs) {
 		err := r.redact.Error(closeErrs[port])
 		r.emit(Event{Type: EventAdapterClosed, Port: port, Adapter: r.adapters.bindings[port].Adapter, Error: err.Error()})

@@ -28,14 +28,21 @@ var recordingSink struct {
 	mu      sync.Mutex
 	records []string
 	closed  int
+	// contexts are the values of runCtxKey in the contexts Log got.
+	contexts []any
 }
+
+// runCtxKey marks the context a test passes to interp.Run, to see that it
+// reaches adapter calls.
+type runCtxKey struct{}
 
 type sinkImpl struct{}
 
-func (sinkImpl) Log(_ context.Context, st string, step int, m map[string]float64) error {
+func (sinkImpl) Log(ctx context.Context, st string, step int, m map[string]float64) error {
 	recordingSink.mu.Lock()
 	defer recordingSink.mu.Unlock()
 	recordingSink.records = append(recordingSink.records, st)
+	recordingSink.contexts = append(recordingSink.contexts, ctx.Value(runCtxKey{}))
 	return nil
 }
 
@@ -68,7 +75,10 @@ func init() {
 	}))
 	registry.Register(registry.Adapter{
 		Schema: catalog.AdapterSchema{Port: catalog.PortMetricsSink, Name: "test_recorder", Summary: "records sink calls (interp tests)"},
-		New:    func(context.Context, registry.Config, registry.Env) (any, error) { return sinkImpl{}, nil },
+		New: func(_ context.Context, _ registry.Config, env registry.Env) (any, error) {
+			env.Logger.Info("sink ready")
+			return sinkImpl{}, nil
+		},
 	})
 }
 
@@ -101,17 +111,26 @@ func TestMetricsReachTheSinkAndAdaptersAreClosed(t *testing.T) {
 	bindings := testBindings(t, nil)
 	bindings[catalog.PortMetricsSink] = interp.Binding{Adapter: "test_recorder"}
 	recordingSink.mu.Lock()
-	recordingSink.records, recordingSink.closed = nil, 0
+	recordingSink.records, recordingSink.closed, recordingSink.contexts = nil, 0, nil
 	recordingSink.mu.Unlock()
 	p := plan("sink", st("train", kindTrain, 1, map[string]ir.Value{"model": lit(t, "string", "m"), "steps": lit(t, "int", 3),
 		"save_every": lit(t, "int", 0), "learning_rate": lit(t, "number", 0.1)}))
-	res, err := interp.Run(context.Background(), interp.Options{Plan: p, Catalog: miscCatalog(), Bindings: bindings, RunsDir: t.TempDir()})
+	ctx := context.WithValue(context.Background(), runCtxKey{}, "the run's context")
+	res, err := interp.Run(ctx, interp.Options{Plan: p, Catalog: miscCatalog(), Bindings: bindings, RunsDir: t.TempDir()})
 	require.NoError(t, err)
 	require.Equal(t, interp.StatusOK, res.Status, "%v", res.Err)
 	recordingSink.mu.Lock()
 	defer recordingSink.mu.Unlock()
 	require.Equal(t, []string{"train", "train", "train"}, recordingSink.records)
+	require.Equal(t, []any{"the run's context", "the run's context", "the run's context"}, recordingSink.contexts,
+		"the sink is called with the stage's context, so a cancelled run stops waiting for it")
 	require.Equal(t, 1, recordingSink.closed)
+
+	// An adapter's log lines name the adapter, not an empty stage.
+	log, err := os.ReadFile(filepath.Join(res.RunDir, "run.log"))
+	require.NoError(t, err)
+	require.Contains(t, string(log), `msg="sink ready" port=metrics_sink adapter=test_recorder`)
+	require.NotContains(t, string(log), `stage=""`)
 }
 
 // Secrets that reach a stage are redacted from everything the

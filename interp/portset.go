@@ -69,7 +69,13 @@ func (s *adapterSet) get(ctx context.Context, port string) (any, error) {
 	}
 	// Errors are not cached: a later stage may succeed (e.g. after a
 	// transient network failure of the constructor).
-	v, err := registry.New(ctx, port, b.Adapter, s.configs[port], s.env)
+	env := s.env
+	if env.Logger != nil {
+		// An adapter is shared by the stages, so its lines name the
+		// adapter rather than a stage.
+		env.Logger = env.Logger.With("port", port, "adapter", b.Adapter)
+	}
+	v, err := registry.New(ctx, port, b.Adapter, s.configs[port], env)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +101,7 @@ func (s *adapterSet) constructed(port string) (any, bool) {
 
 // closeAll closes the constructed adapters in reverse construction order
 // and returns one error per failure, naming port and adapter.
-func (s *adapterSet) closeAll(ctx context.Context) map[string]error {
+func (s *adapterSet) closeAll() map[string]error {
 	s.mu.Lock()
 	order := append([]string(nil), s.order...)
 	s.mu.Unlock()

@@ -23,6 +23,10 @@ type metricsWriter struct {
 	r     *runner
 	stage string
 	path  string
+	// ctx is the stage's context, for the metrics sink: MetricsWriter.Write
+	// has no context parameter, and a remote sink must stop waiting when
+	// the stage is cancelled.
+	ctx context.Context
 
 	mu  sync.Mutex
 	log *journal.Log
@@ -76,8 +80,8 @@ func (m *metricsWriter) Write(step int, metrics map[string]any) error {
 		return err
 	}
 	failpoint.Hit("metrics.written")
-	if sink, err := m.r.adapters.get(context.Background(), "metrics_sink"); err == nil {
-		if err := sink.(ports.MetricsSink).Log(context.Background(), m.stage, step, nums); err != nil {
+	if sink, err := m.r.adapters.get(m.ctx, "metrics_sink"); err == nil {
+		if err := sink.(ports.MetricsSink).Log(m.ctx, m.stage, step, nums); err != nil {
 			return ports.Wrap("metrics_sink", m.r.adapters.bindings["metrics_sink"].Adapter, "log", err)
 		}
 	} else if _, bound := m.r.adapters.bindings["metrics_sink"]; bound {
@@ -380,7 +384,10 @@ func (l *lazyHandler) handler() slog.Handler {
 				}
 				return a
 			},
-		}).WithAttrs([]slog.Attr{slog.String("stage", l.stage)})
+		})
+		if l.stage != "" {
+			l.h = l.h.WithAttrs([]slog.Attr{slog.String("stage", l.stage)})
+		}
 	})
 	return l.h
 }
