@@ -2,6 +2,7 @@ package local
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/cookbookc/cookbookc/adapters/local/engine"
@@ -92,17 +93,20 @@ func toBatch(data []ports.Datum, loss engine.Loss, lossName string) (*engine.Bat
 			return nil, fail("target_tokens has %d targets per position, earlier datums %d", k, b.K)
 		}
 		b.SeqStart = append(b.SeqStart, len(b.Tokens))
-		for _, t := range tokens {
+		for j, t := range tokens {
+			if !tokenID(int64(t)) {
+				return nil, fail("model_input token %d at position %d is not a token id", t, j)
+			}
 			b.Tokens = append(b.Tokens, int32(t))
 		}
-		if tt.DType == ports.Int64 {
-			for _, t := range tt.Ints {
-				b.Targets = append(b.Targets, int32(t))
+		if tt.DType != ports.Int64 {
+			return nil, fail("target_tokens must be int64, got %s", tt.DType)
+		}
+		for j, t := range tt.Ints {
+			if !tokenID(t) {
+				return nil, fail("target_tokens[%d] = %d is not a token id", j, t)
 			}
-		} else {
-			for _, t := range tt.Floats {
-				b.Targets = append(b.Targets, int32(t))
-			}
+			b.Targets = append(b.Targets, int32(t))
 		}
 		vec := func(key string, want int, broadcast bool) ([]float32, error) {
 			t, ok := d.LossFnInputs[key]
@@ -159,6 +163,11 @@ func toBatch(data []ports.Datum, loss engine.Loss, lossName string) (*engine.Bat
 	b.SeqStart = append(b.SeqStart, len(b.Tokens))
 	return b, nil
 }
+
+// tokenID reports whether t fits the engine's int32 token ids; larger
+// values would wrap around to a valid-looking id. The engine checks the
+// vocabulary itself.
+func tokenID(t int64) bool { return t >= 0 && t <= math.MaxInt32 }
 
 func anyHas(data []ports.Datum, key string) bool {
 	for _, d := range data {

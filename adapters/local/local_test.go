@@ -231,6 +231,13 @@ func TestBadRequestsAreErrors(t *testing.T) {
 	noWeights := datum("abcdef")
 	delete(noWeights.LossFnInputs, "weights")
 	long := datum(strings.Repeat("x", 600))
+	// 2^32+10 wraps around to token 10 in int32.
+	wrapTarget := datum("abcdef")
+	wrapTarget.LossFnInputs["target_tokens"].Ints[2] = 1<<32 + 10
+	wrapInput := datum("abcdef")
+	wrapInput.ModelInput = ports.TokensInput([]int{97, 1<<32 + 98, 99, 100, 101})
+	floatTargets := datum("abcdef")
+	floatTargets.LossFnInputs["target_tokens"] = ports.FloatTensor([]float32{98, 99.5, 100, 101, 102})
 	cases := map[string]struct {
 		data []ports.Datum
 		loss string
@@ -244,6 +251,9 @@ func TestBadRequestsAreErrors(t *testing.T) {
 		"bad config key":   {data, "cross_entropy", map[string]float64{"clip_low_threshold": 1}, "not used"},
 		"too long":         {[]ports.Datum{long}, "cross_entropy", nil, "context window"},
 		"missing RL input": {data, "ppo", nil, "logprobs"},
+		"target id wraps":  {[]ports.Datum{wrapTarget}, "cross_entropy", nil, "target_tokens[2] = 4294967306 is not a token id"},
+		"input id wraps":   {[]ports.Datum{wrapInput}, "cross_entropy", nil, "token 4294967394 at position 1"},
+		"float targets":    {[]ports.Datum{floatTargets}, "cross_entropy", nil, "target_tokens must be int64"},
 	}
 	for name, c := range cases {
 		_, err := tc.ForwardBackward(ctx, c.data, c.loss, c.cfg).Await(ctx)
@@ -256,6 +266,18 @@ func TestBadRequestsAreErrors(t *testing.T) {
 	cancel()
 	if _, err := tc.ForwardBackward(cancelled, data, "cross_entropy", nil).Await(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled forward_backward: err = %v", err)
+	}
+	base, err := ss.NewSampler(ctx, ports.SamplerSpec{BaseModel: "local/tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, req := range map[string]ports.SampleRequest{
+		"prompt id wraps": {Prompt: ports.TokensInput([]int{72, 1<<32 + 105}), Params: ports.SamplingParams{MaxTokens: 2}},
+		"stop id wraps":   {Prompt: ports.TokensInput([]int{72, 105}), Params: ports.SamplingParams{MaxTokens: 2, StopTokens: []int{1<<32 + 10}}},
+	} {
+		if _, err := base.Sample(ctx, req).Await(ctx); err == nil || !strings.Contains(err.Error(), "is not a token id") {
+			t.Errorf("%s: err = %v", name, err)
+		}
 	}
 	for _, p := range []string{"local://../escape", "tinker://x/weights/y", "local://"} {
 		if _, err := ss.NewSampler(ctx, ports.SamplerSpec{ModelPath: p}); err == nil {

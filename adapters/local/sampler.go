@@ -128,13 +128,19 @@ func (s *Sampler) Sample(ctx context.Context, req ports.SampleRequest) ports.Fut
 		gp.NumSamples = 1
 	}
 	for _, t := range p.StopTokens {
+		if !tokenID(int64(t)) {
+			return ports.Ready(ports.SampleResponse{}, wrapS("sample")(fmt.Errorf("stop token %d is not a token id", t)))
+		}
 		gp.StopTokens = append(gp.StopTokens, int32(t))
 	}
 	for _, str := range p.StopStrings {
 		gp.StopStrings = append(gp.StopStrings, []byte(str))
 	}
 	prompt := make([]int32, 0, req.Prompt.Len())
-	for _, t := range req.Prompt.Tokens() {
+	for i, t := range req.Prompt.Tokens() {
+		if !tokenID(int64(t)) {
+			return ports.Ready(ports.SampleResponse{}, wrapS("sample")(fmt.Errorf("prompt token %d at position %d is not a token id", t, i)))
+		}
 		prompt = append(prompt, int32(t))
 	}
 	return do(s.q, ctx, wrapS("sample"), func(ctx context.Context) (ports.SampleResponse, error) {
