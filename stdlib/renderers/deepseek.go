@@ -117,6 +117,7 @@ func (d deepseek) checkTarget(msgs []chat.Message, trained []bool) error {
 	return nil
 }
 
+func (deepseek) promptAsHistory()       {}
 func (deepseek) stop() Stop             { return Stop{Tokens: []string{dsEOS}} }
 func (d deepseek) extension() bool      { return !d.thinking }
 func (deepseek) splitPerUserTurn() bool { return false }

@@ -40,6 +40,18 @@ type format interface {
 	splitPerUserTurn() bool
 }
 
+// promptAsHistory is implemented by formats whose generation prompt
+// renders every message of the prompt as history: none of them is the
+// message being produced, which comes after them. Such a prompt is then
+// exactly the beginning of the rendering of the conversation that
+// includes the produced message (Kimi-K2 and DeepSeek-V3.1 keep reasoning
+// only on the message being produced or its turn; without this, a prompt
+// ending with an assistant message would keep that message's reasoning).
+type promptAsHistory interface {
+	format
+	promptAsHistory()
+}
+
 // engine implements Renderer for a format.
 type engine struct {
 	f     format
@@ -62,8 +74,13 @@ func (e engine) ParseResponse(pieces []tokenizer.Piece) (chat.Message, Terminati
 // GenerationPrompt implements Renderer.
 func (e engine) GenerationPrompt(msgs []chat.Message) ([]Segment, error) {
 	segs := append([]Segment(nil), e.f.prefix(msgs)...)
+	view := msgs
+	if _, ok := e.f.(promptAsHistory); ok {
+		// Render msgs as the start of msgs + [the produced message].
+		view = append(msgs[:len(msgs):len(msgs)], chat.Message{Role: "assistant"})
+	}
 	for i := range msgs {
-		r, err := e.f.render(msgs, i)
+		r, err := e.f.render(view, i)
 		if err != nil {
 			return nil, err
 		}

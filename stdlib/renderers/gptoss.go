@@ -105,6 +105,9 @@ func (g gptOSS) render(msgs []chat.Message, i int) (rendered, error) {
 
 func (gptOSS) suffix([]chat.Message) []Segment { return []Segment{sp(hStart), tx("assistant")} }
 
+// promptAsHistory: a prompt's last assistant message ends <|end|>, never
+// <|return|> (which, gpt-oss's template says, is never input to the model).
+func (gptOSS) promptAsHistory()                         {}
 func (gptOSS) checkTarget([]chat.Message, []bool) error { return nil }
 func (gptOSS) stop() Stop                               { return Stop{Tokens: []string{hReturn, hCall}} }
 func (gptOSS) extension() bool                          { return false }

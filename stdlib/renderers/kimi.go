@@ -42,9 +42,10 @@ func (kimiK2) prefix(msgs []chat.Message) []Segment {
 	return []Segment{sp(kimiSystem), tx("system"), sp(kimiMiddle), tx(kimiDefaultSys), sp(kimiEnd)}
 }
 
-// turnStart is the index after the last assistant message without tool
-// calls before the final message: messages from there on are the current
-// turn and keep their reasoning.
+// kimiTurnStart is the index after the last assistant message without
+// tool calls before the final message (the message being produced; in a
+// generation prompt the engine appends it, see promptAsHistory): messages
+// from there on are the current turn and keep their reasoning.
 func kimiTurnStart(msgs []chat.Message) int {
 	for i := len(msgs) - 2; i >= 0; i-- {
 		if msgs[i].Role == "assistant" && len(msgs[i].ToolCalls) == 0 {
@@ -102,6 +103,7 @@ func (kimiK2) suffix([]chat.Message) []Segment {
 	return []Segment{sp(kimiAssistant), tx("assistant"), sp(kimiMiddle)}
 }
 
+func (kimiK2) promptAsHistory()                         {}
 func (kimiK2) checkTarget([]chat.Message, []bool) error { return nil }
 func (kimiK2) stop() Stop                               { return Stop{Tokens: []string{kimiEnd}} }
 func (kimiK2) extension() bool                          { return false }

