@@ -39,6 +39,7 @@ const (
 	Bool
 )
 
+// String returns the type's name as diagnostics and SPEC.md spell it.
 func (t Type) String() string {
 	switch t {
 	case Int:
