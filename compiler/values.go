@@ -2,10 +2,9 @@ package compiler
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"math/big"
-	"slices"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -297,7 +296,14 @@ func catalogType(ty cty.Type) string {
 	return "any"
 }
 
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
 
 func fieldNames(fields []catalog.Field) []string {
 	names := make([]string, len(fields))

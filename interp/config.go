@@ -2,8 +2,7 @@ package interp
 
 import (
 	"fmt"
-	"maps"
-	"slices"
+	"sort"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
@@ -115,4 +114,11 @@ func usedPorts(nodes []*node, bindings map[string]Binding) []string {
 	return sortedKeys(set)
 }
 
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
