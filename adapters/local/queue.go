@@ -9,14 +9,23 @@ import (
 // errClosed is returned by operations submitted after Close.
 var errClosed = errors.New("model is closed")
 
-// queue runs submitted functions one at a time, in submission order, on
-// its own goroutine. Submission never blocks, so callers can pipeline.
+// queue runs submitted functions one at a time, in submission order.
+// Submission never blocks, so callers can pipeline. The worker goroutine
+// exists only while there is work: it starts with the first submission
+// and exits once the queue is empty, so an idle queue (a sampler nobody
+// uses any more, which the port gives no Close) holds no goroutine.
 type queue struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	items  []queued
-	closed bool
-	done   chan struct{}
+	// onIdle, if set, runs on the worker each time the queue drains,
+	// before the worker exits (a sampler stops its kernel threads).
+	// Work submitted meanwhile waits for it and then runs on the same
+	// worker, so onIdle never races with the work.
+	onIdle func()
+
+	mu      sync.Mutex
+	items   []queued
+	closed  bool
+	running bool
+	done    chan struct{} // closed when the current worker exits
 }
 
 type queued struct {
@@ -24,12 +33,7 @@ type queued struct {
 	run func(ctx context.Context)
 }
 
-func newQueue() *queue {
-	q := &queue{done: make(chan struct{})}
-	q.cond = sync.NewCond(&q.mu)
-	go q.loop()
-	return q
-}
+func newQueue(onIdle func()) *queue { return &queue{onIdle: onIdle} }
 
 // submit enqueues run; it reports false when the queue is closed. run is
 // called with ctx; it must check ctx itself when that matters.
@@ -40,20 +44,29 @@ func (q *queue) submit(ctx context.Context, run func(ctx context.Context)) bool 
 		return false
 	}
 	q.items = append(q.items, queued{ctx, run})
-	q.cond.Signal()
+	if !q.running {
+		q.running = true
+		q.done = make(chan struct{})
+		go q.loop(q.done)
+	}
 	return true
 }
 
-func (q *queue) loop() {
-	defer close(q.done)
+func (q *queue) loop(done chan struct{}) {
+	defer close(done)
 	for {
 		q.mu.Lock()
-		for len(q.items) == 0 && !q.closed {
-			q.cond.Wait()
-		}
 		if len(q.items) == 0 {
 			q.mu.Unlock()
-			return
+			if q.onIdle != nil {
+				q.onIdle()
+			}
+			q.mu.Lock()
+			if len(q.items) == 0 {
+				q.running = false
+				q.mu.Unlock()
+				return
+			}
 		}
 		it := q.items[0]
 		q.items[0] = queued{}
@@ -64,14 +77,17 @@ func (q *queue) loop() {
 }
 
 // close stops accepting work; queued work still runs. It waits for the
-// queue to drain or ctx to end.
+// queue to drain (and its worker to exit) or ctx to end.
 func (q *queue) close(ctx context.Context) error {
 	q.mu.Lock()
 	q.closed = true
-	q.cond.Broadcast()
+	running, done := q.running, q.done
 	q.mu.Unlock()
+	if !running {
+		return nil
+	}
 	select {
-	case <-q.done:
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync/atomic"
 
 	"github.com/cookbookc/cookbookc/adapters/local/engine"
@@ -39,27 +38,24 @@ func NewSamplingService(opts Options) (*SamplingService, error) {
 // training state) or else spec.BaseModel (the base model's deterministic
 // weights, on a stand-in for remote names).
 func (s *SamplingService) NewSampler(ctx context.Context, spec ports.SamplerSpec) (ports.Sampler, error) {
+	// An unused pool holds no goroutines: nothing to close on errors.
 	pool := kern.NewPool(s.opts.Threads)
 	id := fmt.Sprintf("sampler-%d", s.n.Add(1)-1)
 	if spec.ModelPath != "" {
 		dir, err := resolvePath(s.opts.Root, spec.ModelPath)
 		if err != nil {
-			pool.Close()
 			return nil, wrapS("new_sampler")(err)
 		}
 		info, err := readInfo(dir)
 		if err != nil {
-			pool.Close()
 			return nil, wrapS("new_sampler")(fmt.Errorf("%s: %w", spec.ModelPath, err))
 		}
 		buf, err := os.ReadFile(filepath.Join(dir, fileWeights))
 		if err != nil {
-			pool.Close()
 			return nil, wrapS("new_sampler")(err)
 		}
 		m, err := engine.LoadWeights[float32](buf, pool)
 		if err != nil {
-			pool.Close()
 			return nil, wrapS("new_sampler")(fmt.Errorf("%s: %w", spec.ModelPath, err))
 		}
 		return newSampler(m, ports.ModelInfo{ModelID: id, BaseModel: info.BaseModel, TokenizerID: ports.ByteTokenizerID,
@@ -67,12 +63,10 @@ func (s *SamplingService) NewSampler(ctx context.Context, spec ports.SamplerSpec
 	}
 	cfg, standIn, err := engine.Resolve(spec.BaseModel)
 	if err != nil {
-		pool.Close()
 		return nil, wrapS("new_sampler")(err)
 	}
 	m, err := engine.New[float32](cfg, engine.LoRA{}, pool)
 	if err != nil {
-		pool.Close()
 		return nil, wrapS("new_sampler")(err)
 	}
 	return newSampler(m, ports.ModelInfo{ModelID: id, BaseModel: spec.BaseModel, TokenizerID: ports.ByteTokenizerID,
@@ -83,7 +77,8 @@ func (s *SamplingService) NewSampler(ctx context.Context, spec ports.SamplerSpec
 func (s *SamplingService) Close() error { return nil }
 
 // Sampler generates from one local model. Requests run one at a time in
-// submission order on the sampler's goroutine.
+// submission order on the sampler's worker goroutine, which exists only
+// while requests are pending.
 type Sampler struct {
 	model *engine.Model[float32]
 	info  ports.ModelInfo
@@ -93,16 +88,12 @@ type Sampler struct {
 	requests atomic.Uint64
 }
 
+// newSampler serves m. The port gives samplers no Close, so a sampler
+// holds goroutines only while it has requests: its queue's worker exits
+// when the queue drains, after stopping the model's kernel threads (they
+// restart with the next request). An unused sampler is plain garbage.
 func newSampler(m *engine.Model[float32], info ports.ModelInfo) *Sampler {
-	s := &Sampler{model: m, info: info, q: newQueue()}
-	// A sampler has no Close in the port: stop its threads when it is
-	// garbage.
-	q, pool := s.q, m.Pool()
-	runtime.AddCleanup(s, func(struct{}) {
-		q.close(context.Background())
-		pool.Close()
-	}, struct{}{})
-	return s
+	return &Sampler{model: m, info: info, q: newQueue(m.Pool().Close)}
 }
 
 // Info implements ports.Sampler.

@@ -108,7 +108,6 @@ func (t *Trainer) CreateModel(ctx context.Context, req ports.CreateModelRequest)
 	pool := kern.NewPool(t.opts.Threads)
 	m, err := engine.New[float32](cfg, t.engineLoRA(req.LoRA), pool)
 	if err != nil {
-		pool.Close()
 		return nil, wrap("create_model")(err)
 	}
 	return t.start(req.BaseModel, standIn, m)
@@ -135,7 +134,6 @@ func (t *Trainer) LoadModel(ctx context.Context, req ports.LoadModelRequest) (po
 		err = loadOptimizer(m, dir)
 	}
 	if err != nil {
-		pool.Close()
 		return nil, wrap("load_model")(fmt.Errorf("%s: %w", req.Path, err))
 	}
 	_, standIn, _ := engine.Resolve(info.BaseModel)
@@ -153,10 +151,9 @@ func loadOptimizer(m *engine.Model[float32], dir string) error {
 func (t *Trainer) start(baseModel, standIn string, m *engine.Model[float32]) (*TrainingClient, error) {
 	id, err := t.newModelID(m.Cfg)
 	if err != nil {
-		m.Pool().Close()
 		return nil, wrap("create_model")(err)
 	}
-	c := &TrainingClient{trainer: t, id: id, model: m, q: newQueue(), info: ports.ModelInfo{
+	c := &TrainingClient{trainer: t, id: id, model: m, q: newQueue(nil), info: ports.ModelInfo{
 		ModelID: id, BaseModel: baseModel, TokenizerID: ports.ByteTokenizerID,
 		IsLoRA: m.LoRA.Rank > 0, LoRARank: m.LoRA.Rank, ContextLength: m.Cfg.Context, StandIn: standIn,
 	}}

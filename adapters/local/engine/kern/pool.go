@@ -15,12 +15,15 @@ type Task interface {
 	Do(w, i int)
 }
 
-// Pool runs Tasks on a fixed set of goroutines; the calling goroutine is
-// worker 0. A Pool is used by one goroutine at a time (the engine's model
-// worker); Run is not reentrant.
+// Pool runs Tasks on a fixed number of workers; the calling goroutine
+// is worker 0 and the others are goroutines started by the first Run
+// that needs them. A Pool is used by one goroutine at a time (the
+// engine's model worker); Run is not reentrant.
 type Pool struct {
 	threads int
 	wake    []chan struct{}
+	running bool           // the helper goroutines are started
+	exited  sync.WaitGroup // helpers that have not returned yet
 	wg      sync.WaitGroup
 	next    atomic.Int64
 	n       int64
@@ -31,11 +34,10 @@ type Pool struct {
 	// shared holds buffers shared by the workers of one call (packed B).
 	shared sharedScratch
 	gemm   gemmTask
-	closed bool
 }
 
-// NewPool starts a pool of threads workers; threads <= 0 means one per
-// CPU (runtime.GOMAXPROCS).
+// NewPool returns a pool of threads workers; threads <= 0 means one per
+// CPU (runtime.GOMAXPROCS). No goroutine starts before the first Run.
 func NewPool(threads int) *Pool {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
@@ -43,18 +45,25 @@ func NewPool(threads int) *Pool {
 	p := &Pool{threads: threads, scratch: make([]workerScratch, threads)}
 	p.gemm.pool = p
 	p.wake = make([]chan struct{}, threads)
-	for w := 1; w < threads; w++ {
+	return p
+}
+
+// start launches the helper goroutines.
+func (p *Pool) start() {
+	for w := 1; w < p.threads; w++ {
 		ch := make(chan struct{}, 1)
 		p.wake[w] = ch
+		p.exited.Add(1)
 		go p.worker(w, ch)
 	}
-	return p
+	p.running = true
 }
 
 // Threads returns the number of workers.
 func (p *Pool) Threads() int { return p.threads }
 
 func (p *Pool) worker(w int, wake chan struct{}) {
+	defer p.exited.Done()
 	for range wake {
 		p.drain(w)
 		p.wg.Done()
@@ -83,6 +92,9 @@ func (p *Pool) Run(n int, t Task) {
 		}
 		return
 	}
+	if !p.running {
+		p.start()
+	}
 	p.task = t
 	p.n = int64(n)
 	p.next.Store(0)
@@ -99,15 +111,19 @@ func (p *Pool) Run(n int, t Task) {
 	p.task = nil
 }
 
-// Close stops the workers. The pool must not be used afterwards.
+// Close stops the helper goroutines and returns once they have exited.
+// The pool stays usable: a later Run starts them again. Idle samplers
+// close their pools so that they hold no goroutines.
 func (p *Pool) Close() {
-	if p.closed {
+	if !p.running {
 		return
 	}
-	p.closed = true
 	for w := 1; w < p.threads; w++ {
 		close(p.wake[w])
+		p.wake[w] = nil
 	}
+	p.exited.Wait()
+	p.running = false
 }
 
 // grow returns buf resized to n elements, reallocating only when its
