@@ -20,7 +20,12 @@ import (
 //	lr_schedule = "cosin"   # want: E202:19
 //
 // means exactly one diagnostic with code E202 starting at column 19 of
-// this line ("E504:3 E504:3" expects two). `# want-cmdline: E207` expects a
+// this line ("E504:3 E504:3" expects two). Text after " | " must appear in
+// the detail of a diagnostic reported on the line:
+//
+//	lr_schedule = "cosin"   # want: E202:19 | Did you mean "cosine"?
+//
+// `# want-cmdline: E207` expects a
 // diagnostic about the command line, and `# option: var NAME=VALUE`,
 // `# option: manifest NAME`, `# option: port PORT=ADAPTER` and
 // `# option: experiment NAME` set compiler options. Every diagnostic must
@@ -37,15 +42,26 @@ type expectation struct {
 	code      diag.Code
 }
 
+// detailWant is text a diagnostic on line must have in its detail.
+type detailWant struct {
+	line int
+	text string
+}
+
 func (e expectation) String() string { return fmt.Sprintf("%d:%d %s", e.line, e.col, e.code) }
 
-func parseFixture(t *testing.T, src string) ([]expectation, Options) {
+func parseFixture(t *testing.T, src string) ([]expectation, []detailWant, Options) {
 	t.Helper()
 	var want []expectation
+	var details []detailWant
 	opts := Options{Catalog: testCatalog(), Vars: map[string]string{}, Ports: map[string]string{}}
 	for i, line := range strings.Split(src, "\n") {
 		if m := wantRe.FindStringSubmatch(line); m != nil {
-			for _, item := range strings.Fields(m[1]) {
+			codes, detail, hasDetail := strings.Cut(m[1], " | ")
+			if hasDetail {
+				details = append(details, detailWant{i + 1, strings.TrimSpace(detail)})
+			}
+			for _, item := range strings.Fields(codes) {
 				code, col, ok := strings.Cut(item, ":")
 				n, err := strconv.Atoi(col)
 				if !ok || err != nil {
@@ -77,7 +93,7 @@ func parseFixture(t *testing.T, src string) ([]expectation, Options) {
 			}
 		}
 	}
-	return want, opts
+	return want, details, opts
 }
 
 func got(diags hcl.Diagnostics) []expectation {
@@ -111,7 +127,7 @@ func TestInvalidFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, opts := parseFixture(t, string(src))
+			want, details, opts := parseFixture(t, string(src))
 			if len(want) == 0 {
 				t.Fatal("fixture has no # want: marker")
 			}
@@ -133,6 +149,19 @@ func TestInvalidFixtures(t *testing.T) {
 					lines = append(lines, fmt.Sprintf("  %s [%s]", d.Error(), diag.CodeOf(d)))
 				}
 				t.Errorf("want %v\n got %v\n%s", want, have, strings.Join(lines, "\n"))
+			}
+			for _, w := range details {
+				found := false
+				var onLine []string
+				for _, d := range diags {
+					if d.Subject != nil && d.Subject.Start.Line == w.line {
+						found = found || strings.Contains(d.Detail, w.text)
+						onLine = append(onLine, d.Detail)
+					}
+				}
+				if !found {
+					t.Errorf("line %d: no diagnostic's detail contains %q; details on that line: %q", w.line, w.text, onLine)
+				}
 			}
 			for _, w := range want {
 				covered[w.code] = true

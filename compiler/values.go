@@ -296,6 +296,8 @@ func catalogType(ty cty.Type) string {
 	return "any"
 }
 
+// sortedKeys returns the keys of m in order, never nil: plans encode an
+// empty list (a stage's depends_on) as [], not null.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -3,7 +3,7 @@ manifest "mine" {
     adapter = "s3"
     config {
       bucket = "ckpts"
-      endpont = "http://localhost:9000"  # want: E503:7
+      endpont = "http://localhost:9000"  # want: E503:7 | Did you mean "endpoint"?
     }
   }
 }

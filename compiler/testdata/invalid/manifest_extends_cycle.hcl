@@ -1,5 +1,5 @@
 manifest "a" {
-  extends = "b"  # want: E302:13
+  extends = "b"  # want: E302:13 | a -> b -> a
 }
 manifest "b" {
   extends = "a"

@@ -3,7 +3,7 @@ dataset "chat" {
 }
 experiment "x" {
   stage "evaluate" "e" {
-    checkpoint = dataset.chat  # want: E200:18
+    checkpoint = dataset.chat  # want: E200:18 | expects checkpoint, got dataset
     dataset    = dataset.chat
     renderer = renderer.role_colon
   }

@@ -6,6 +6,6 @@ experiment "x" {
     model   = "meta-llama/Llama-3.2-1B"
     dataset    = dataset.chat
     renderer = renderer.role_colon
-    batch_size = "128"  # want: E200:18
+    batch_size = "128"  # want: E200:18 | expects int, got string
   }
 }

@@ -3,6 +3,6 @@ variable "model" {
 }
 experiment "x" {
   stage "noop" "a" {
-    value = [var.model, var.modle]  # want: E300:25
+    value = [var.model, var.modle]  # want: E300:25 | Did you mean "model"?
   }
 }

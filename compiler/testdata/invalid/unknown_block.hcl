@@ -1,5 +1,5 @@
 dataset "chat" {
   source = "data.jsonl"
 }
-experimnt "x" {  # want: E101:1
+experimnt "x" {  # want: E101:1 | Did you mean "experiment"?
 }

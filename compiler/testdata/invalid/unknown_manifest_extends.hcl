@@ -1,5 +1,5 @@
 manifest "mine" {
-  extends = "prd"  # want: E500:13
+  extends = "prd"  # want: E500:13 | Did you mean "prod"?
 }
 experiment "x" {
   stage "noop" "a" {}

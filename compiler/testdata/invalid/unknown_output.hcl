@@ -8,7 +8,7 @@ experiment "x" {
     renderer = renderer.role_colon
   }
   stage "evaluate" "e" {
-    checkpoint = stage.train.final_ckpt  # want: E301:18
+    checkpoint = stage.train.final_ckpt  # want: E301:18 | Did you mean "final_checkpoint"?
     dataset    = dataset.chat
   }
 }

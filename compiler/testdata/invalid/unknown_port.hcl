@@ -1,5 +1,5 @@
 manifest "mine" {
-  port "trainin_client" {  # want: E501:8
+  port "trainin_client" {  # want: E501:8 | Did you mean "training_client"?
     adapter = "local"
   }
 }

@@ -2,7 +2,7 @@ dataset "chat" {
   source = "data.jsonl"
 }
 experiment "x" {
-  stage "supervised_trian" "t" {  # want: E402:9
+  stage "supervised_trian" "t" {  # want: E402:9 | Did you mean "supervised_train"?
     model = 1
   }
   stage "evaluate" "e" {
