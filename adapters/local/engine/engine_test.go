@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -312,6 +313,20 @@ func TestSampling(t *testing.T) {
 		}
 		if !math.IsNaN(float64(r.PromptLogprobs[0])) {
 			t.Fatalf("prompt logprob 0 = %v, want NaN", r.PromptLogprobs[0])
+		}
+	})
+	t.Run("memory-bounded groups give the same samples", func(t *testing.T) {
+		p := GenerateParams{NumSamples: 5, MaxTokens: 12, Temperature: 1, Seed: 21}
+		whole := gen(p)
+		defer func(old int) { maxKVCacheBytes = old }(maxKVCacheBytes)
+		// Room for two samples' caches per group: groups of 2, 2, 1.
+		maxKVCacheBytes = 2 * 2 * m.Cfg.Layers * (len(prompt) + p.MaxTokens) * m.Cfg.Dim * 4
+		grouped := gen(p)
+		for i := range whole.Samples {
+			a, b := whole.Samples[i], grouped.Samples[i]
+			if !slices.Equal(a.Tokens, b.Tokens) || sameBits(a.Logprobs, b.Logprobs) >= 0 || a.StopReason != b.StopReason {
+				t.Fatalf("sample %d: %q vs %q in groups", i, text(a), text(b))
+			}
 		}
 	})
 	t.Run("context window ends generation", func(t *testing.T) {

@@ -205,7 +205,29 @@ func (m *Model[T]) Generate(ctx context.Context, prompt []int32, p GenerateParam
 		return res, nil
 	}
 	last := append([]T(nil), m.ws.logits[(len(prompt)-1)*v:len(prompt)*v]...)
+	// Samples are decoded in groups whose KV caches fit maxKVCacheBytes,
+	// so a large num_samples costs time, not unbounded memory. Each
+	// sample has its own random stream and a row's arithmetic does not
+	// depend on the other rows, so the grouping does not change results.
+	group := max(1, maxKVCacheBytes/(2*c.Layers*length*c.Dim*sizeOf[T]()))
+	sm := newSampler(v)
+	for g0 := 0; g0 < nsamp; g0 += group {
+		g1 := min(nsamp, g0+group)
+		if err := m.decode(ctx, prompt, pre, last, length, p, sm, g0, res.Samples[g0:g1]); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
 
+// maxKVCacheBytes bounds the KV cache of one decoding group.
+var maxKVCacheBytes = 1 << 30
+
+// decode generates samples first, first+1, ... (out) from the prompt
+// prefilled in pre, whose last position's logits are last.
+func (m *Model[T]) decode(ctx context.Context, prompt []int32, pre *kvCache[T], last []T, length int, p GenerateParams, sm *sampler, first int, out []Generation) error {
+	c, v := m.Cfg, m.Cfg.Vocab
+	nsamp := len(out)
 	cache := m.newCache(nsamp, length)
 	for l := range cache.k {
 		for s := 0; s < nsamp; s++ {
@@ -220,9 +242,8 @@ func (m *Model[T]) Generate(ctx context.Context, prompt []int32, p GenerateParam
 	}
 	st := make([]state, nsamp)
 	for s := range st {
-		st[s].rng = newRNG(p.Seed+uint64(s)*0x9e3779b97f4a7c15, "sample")
+		st[s].rng = newRNG(p.Seed+uint64(first+s)*0x9e3779b97f4a7c15, "sample")
 	}
-	sm := newSampler(v)
 	logits := make([][]T, nsamp)
 	for s := range logits {
 		logits[s] = last
@@ -230,16 +251,16 @@ func (m *Model[T]) Generate(ctx context.Context, prompt []int32, p GenerateParam
 	var toks []int32
 	var seqOf []int
 	var rowPos []int32
-	for step := 0; ; step++ {
+	for {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		toks, seqOf, rowPos = toks[:0], seqOf[:0], rowPos[:0]
 		for s := range st {
 			if st[s].done {
 				continue
 			}
-			g := &res.Samples[s]
+			g := &out[s]
 			tok, logp := sm.pick(logits[s], p, st[s].rng)
 			g.Tokens = append(g.Tokens, tok)
 			g.Logprobs = append(g.Logprobs, float32(logp))
@@ -256,7 +277,7 @@ func (m *Model[T]) Generate(ctx context.Context, prompt []int32, p GenerateParam
 			rowPos = append(rowPos, int32(len(prompt)+len(g.Tokens)-1))
 		}
 		if len(toks) == 0 {
-			return res, nil
+			return nil
 		}
 		m.inferRows(toks, seqOf, rowPos, cache)
 		for r, s := range seqOf {
