@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
@@ -225,4 +226,15 @@ func createReq() ports.CreateModelRequest {
 
 func adam(lr float64) ports.AdamParams {
 	return ports.AdamParams{LearningRate: lr, Beta1: 0.9, Beta2: 0.95, Eps: 1e-8}
+}
+
+// assertEveryRuleFired checks that each configured fault rule injected
+// its fault at least once: a rule that never fires makes its case test
+// nothing (a count by kind would hide it behind another rule of the same
+// kind).
+func assertEveryRuleFired(t *testing.T, f *tinkerfake.Server, rules []tinkerfake.FaultRule) {
+	t.Helper()
+	for i, n := range f.RuleFirings() {
+		assert.Positive(t, n, "fault rule %+v never fired; the case tests nothing", rules[i])
+	}
 }

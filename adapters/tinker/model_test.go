@@ -177,11 +177,12 @@ func TestForwardOnly(t *testing.T) {
 func TestSampling(t *testing.T) {
 	for _, proto := range []bool{false, true} {
 		t.Run(fmt.Sprintf("proto=%v", proto), func(t *testing.T) {
-			f := startFake(t, tf.Options{Proto: proto, OversizeBytes: 200, Faults: []tf.FaultRule{
+			faults := []tf.FaultRule{
 				{Kind: tf.FaultExpire, Path: "asample", Every: 3},
 				{Kind: tf.FaultTryAgain, Path: "asample", Every: 2, TryAgain: 2},
 				{Kind: tf.Fault429, Path: "asample", Every: 4, RetryAfter: time.Millisecond},
-			}})
+			}
+			f := startFake(t, tf.Options{Proto: proto, OversizeBytes: 200, Faults: faults})
 			ctx := context.Background()
 			cfg := testConfig(f)
 			tr := newTrainer(t, cfg, nil)
@@ -246,9 +247,7 @@ func TestSampling(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "meta-llama/Llama-3.2-1B", info.BaseModel)
 			assert.Equal(t, ports.ByteTokenizerID, info.TokenizerID, "learned from the training client's get_info")
-			fired := f.FaultsInjected()
-			assert.Positive(t, fired[tf.FaultExpire])
-			assert.Positive(t, fired[tf.FaultTryAgain])
+			assertEveryRuleFired(t, f, faults)
 			refetched := false
 			for _, r := range f.Requests() {
 				refetched = refetched || strings.Contains(string(r.Body), `"allow_metadata_only":false`)

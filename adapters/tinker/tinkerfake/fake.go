@@ -192,6 +192,19 @@ func (s *Server) FaultsInjected() map[FaultKind]int {
 	return out
 }
 
+// RuleFirings returns how often each rule of Options.Faults fired, in
+// the order the rules were given: a test asserts that every rule it
+// configured really injected its fault.
+func (s *Server) RuleFirings() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]int, len(s.rules))
+	for i, r := range s.rules {
+		out[i] = r.fired
+	}
+	return out
+}
+
 // Heartbeats returns the number of heartbeats received per session.
 func (s *Server) Heartbeats() map[string]int {
 	s.mu.Lock()

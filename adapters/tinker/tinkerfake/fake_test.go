@@ -97,6 +97,7 @@ func TestFakeFaultRules(t *testing.T) {
 	}
 	assert.Equal(t, []int{200, 500, 200, 500, 200, 200}, codes, "every 2nd, at most twice")
 	assert.Equal(t, 2, s.FaultsInjected()[Fault500])
+	assert.Equal(t, []int{2}, s.RuleFirings())
 }
 
 func TestLogprobFallsWithUpdates(t *testing.T) {
