@@ -351,9 +351,9 @@ func (l *loop) finish(ctx context.Context, p *pending) error {
 	m["num_sequences"] = len(p.batch)
 	m["num_tokens"] = s.tokens
 	m["num_loss_tokens"] = s.lossTokens
-	m["train_mean_nll"] = s.nll
+	m["train_mean_nll"] = s.nll()
 	if l.data.TokenBytes != nil && s.bytes > 0 {
-		m["train_mean_bpb"] = s.bpb
+		m["train_mean_bpb"] = s.bpb()
 	}
 	m["time/step"] = now.Sub(l.last).Seconds()
 	l.last = now
@@ -364,7 +364,7 @@ func (l *loop) finish(ctx context.Context, p *pending) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	if l.env.Progress != nil {
-		key := map[string]float64{"train_mean_nll": s.nll}
+		key := map[string]float64{"train_mean_nll": s.nll()}
 		if v, ok := p.metrics["test/nll"].(float64); ok {
 			key["test/nll"] = v
 		}
@@ -391,12 +391,38 @@ func (l *loop) finish(ctx context.Context, p *pending) error {
 	return nil
 }
 
-// summary aggregates a forward pass over datums.
+// summary aggregates a forward pass over datums. It keeps sums, so the
+// summaries of several passes add up exactly.
 type summary struct {
 	tokens, lossTokens int
-	nll                float64 // -sum(lp*w)/sum(w)
-	bpb                float64 // -sum_counted(lp)/(ln2*bytes)
-	bytes              int
+	wsum, wlp          float64 // Σw and Σw·logp over weighted targets
+	countedLP          float64 // Σlogp over weighted targets with text
+	bytes              int     // UTF-8 bytes of those targets
+}
+
+// nll is the weighted mean negative log-likelihood -Σw·logp/Σw.
+func (s summary) nll() float64 {
+	if s.wsum == 0 {
+		return 0
+	}
+	return -s.wlp / s.wsum
+}
+
+// bpb is bits per byte of the weighted targets' text.
+func (s summary) bpb() float64 {
+	if s.bytes == 0 {
+		return 0
+	}
+	return -s.countedLP / (math.Ln2 * float64(s.bytes))
+}
+
+func (s *summary) add(o summary) {
+	s.tokens += o.tokens
+	s.lossTokens += o.lossTokens
+	s.wsum += o.wsum
+	s.wlp += o.wlp
+	s.countedLP += o.countedLP
+	s.bytes += o.bytes
 }
 
 func summarize(batch []ports.Datum, out ports.ForwardBackwardOutput, tokenBytes func(int) int) (summary, error) {
@@ -404,13 +430,12 @@ func summarize(batch []ports.Datum, out ports.ForwardBackwardOutput, tokenBytes 
 		return summary{}, fmt.Errorf("training client returned %d outputs for %d datums", len(out.LossFnOutputs), len(batch))
 	}
 	var s summary
-	var wsum, wlp, countedLP float64
 	for i, d := range batch {
 		lp := out.LossFnOutputs[i]["logprobs"].Floats
 		w := d.LossFnInputs["weights"].Floats
 		tg := d.LossFnInputs["target_tokens"].Ints
-		if len(lp) != len(w) {
-			return summary{}, fmt.Errorf("datum %d: %d logprobs for %d targets", i, len(lp), len(w))
+		if len(lp) != len(w) || len(tg) != len(w) {
+			return summary{}, fmt.Errorf("datum %d: %d logprobs and %d target tokens for %d weights", i, len(lp), len(tg), len(w))
 		}
 		s.tokens += d.ModelInput.Len()
 		for j := range w {
@@ -418,21 +443,15 @@ func summarize(batch []ports.Datum, out ports.ForwardBackwardOutput, tokenBytes 
 				continue
 			}
 			s.lossTokens++
-			wsum += float64(w[j])
-			wlp += float64(w[j]) * float64(lp[j])
+			s.wsum += float64(w[j])
+			s.wlp += float64(w[j]) * float64(lp[j])
 			if tokenBytes != nil {
 				if n := tokenBytes(int(tg[j])); n > 0 {
 					s.bytes += n
-					countedLP += float64(lp[j])
+					s.countedLP += float64(lp[j])
 				}
 			}
 		}
-	}
-	if wsum > 0 {
-		s.nll = -wlp / wsum
-	}
-	if s.bytes > 0 {
-		s.bpb = -countedLP / (math.Ln2 * float64(s.bytes))
 	}
 	return s, nil
 }
@@ -456,8 +475,7 @@ func EvalNLL(ctx context.Context, tc ports.TrainingClient, datums []ports.Datum,
 		ds := datums[i:min(i+chunk, len(datums))]
 		parts = append(parts, part{ds, tc.Forward(ctx, ds, ports.LossCrossEntropy, nil)})
 	}
-	var wsum, wlp, countedLP float64
-	bytes := 0
+	var total summary
 	for _, p := range parts {
 		out, err := p.fut.Await(ctx)
 		if err != nil {
@@ -467,24 +485,14 @@ func EvalNLL(ctx context.Context, tc ports.TrainingClient, datums []ports.Datum,
 		if err != nil {
 			return nil, err
 		}
-		// Re-weight the chunk's mean by its weight sum.
-		var ws float64
-		for _, d := range p.datums {
-			for _, w := range d.LossFnInputs["weights"].Floats {
-				ws += float64(w)
-			}
-		}
-		wsum += ws
-		wlp += -s.nll * ws
-		bytes += s.bytes
-		countedLP += -s.bpb * math.Ln2 * float64(s.bytes)
+		total.add(s)
 	}
 	m := map[string]float64{}
-	if wsum > 0 {
-		m[prefix+"/nll"] = -wlp / wsum
+	if total.wsum > 0 {
+		m[prefix+"/nll"] = total.nll()
 	}
-	if tokenBytes != nil && bytes > 0 {
-		m[prefix+"/bpb"] = -countedLP / (math.Ln2 * float64(bytes))
+	if tokenBytes != nil && total.bytes > 0 {
+		m[prefix+"/bpb"] = total.bpb()
 	}
 	return m, nil
 }

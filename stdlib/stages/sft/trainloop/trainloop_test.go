@@ -279,4 +279,14 @@ func TestEvalNLLChunksAgree(t *testing.T) {
 			t.Fatalf("%s: one chunk %v, chunks of 2 %v", k, one[k], many[k])
 		}
 	}
+	// By hand: the recorder's logprobs of targets 1 and 2 are -1.1 and
+	// -1.2. Six datums weigh them 0.5/0.5, datum 3 puts weight 1 on
+	// target 2: nll = (6·1.15 + 1.2)/7; bpb counts each weighted target
+	// once at 2 bytes: (6·2.3 + 1.2)/(26·ln 2).
+	want := map[string]float64{"test/nll": (6*1.15 + 1.2) / 7, "test/bpb": (6*2.3 + 1.2) / (26 * math.Ln2)}
+	for k, w := range want {
+		if math.Abs(one[k]-w) > 1e-6 {
+			t.Errorf("%s = %v, want %v", k, one[k], w)
+		}
+	}
 }
