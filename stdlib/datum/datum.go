@@ -67,7 +67,7 @@ func Build(tokens []int, weights []float32, maxLength int, red Reduction) (ports
 	for i := 0; i < n; i++ {
 		targets[i] = int64(tokens[i+1])
 		w[i] = weights[i+1]
-		if w[i] < 0 || math.IsNaN(float64(w[i])) {
+		if w[i] < 0 || math.IsNaN(float64(w[i])) || math.IsInf(float64(w[i]), 0) {
 			return ports.Datum{}, fmt.Errorf("datum: invalid weight %v at token %d", w[i], i+1)
 		}
 		sum += float64(w[i])

@@ -2,6 +2,7 @@ package datum
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"testing"
 )
@@ -95,6 +96,9 @@ func TestBuildRejectsMismatch(t *testing.T) {
 	}
 	if _, err := Build([]int{1, 2}, []float32{1, -1}, 0, Mean); err == nil {
 		t.Fatal("want an error for a negative weight")
+	}
+	if _, err := Build([]int{1, 2, 3}, []float32{1, float32(math.Inf(1)), 1}, 0, Mean); err == nil {
+		t.Fatal("want an error for an infinite weight (mean reduction would make every weight NaN or 0)")
 	}
 	if _, err := ParseReduction("sum"); err == nil {
 		t.Fatal("want an error for an unknown reduction")
