@@ -199,4 +199,27 @@ func TestParquet(t *testing.T) {
 	if _, err := collect(t, &Store{}, ports.DatasetRef{Source: "junk.parquet", BaseDir: dir}); err == nil || !strings.Contains(err.Error(), "not a readable Parquet file") {
 		t.Fatalf("err = %v", err)
 	}
+
+	// A panic in the caller's loop body is the caller's: the reader
+	// guards only the decoder, and must not turn it into a "corrupt
+	// file" error or call the body again.
+	seq, err := (&Store{}).Open(context.Background(), ports.DatasetRef{Source: "chat.parquet", BaseDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	func() {
+		defer func() {
+			if r := recover(); r != "consumer" {
+				t.Fatalf("recovered %v, want the loop body's own panic", r)
+			}
+		}()
+		for range seq {
+			calls++
+			panic("consumer")
+		}
+	}()
+	if calls != 1 {
+		t.Fatalf("loop body ran %d times", calls)
+	}
 }

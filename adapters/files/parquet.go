@@ -21,15 +21,6 @@ const parquetBatch = 128
 // they would had they come from a JSONL file (numbers as float64, lists
 // as []any, groups as map[string]any).
 func readParquet(ctx context.Context, path, display string, yield func(ports.Record, error) bool) {
-	// The decoder may panic on files that are corrupt in ways its checks
-	// miss; a bad file must be an error, never a crash.
-	done := false
-	defer func() {
-		if r := recover(); r != nil && !done {
-			done = true
-			yield(ports.Record{}, fmt.Errorf("dataset %s: corrupt Parquet file: %v", display, r))
-		}
-	}()
 	f, err := os.Open(path)
 	if err != nil {
 		yield(ports.Record{}, fmt.Errorf("dataset %s: %w", display, err))
@@ -41,12 +32,18 @@ func readParquet(ctx context.Context, path, display string, yield func(ports.Rec
 		yield(ports.Record{}, fmt.Errorf("dataset %s: %w", display, err))
 		return
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
+	pf, err := decoding(func() (*parquet.File, error) { return parquet.OpenFile(f, st.Size()) })
 	if err != nil {
 		yield(ports.Record{}, fmt.Errorf("dataset %s: not a readable Parquet file: %w", display, err))
 		return
 	}
-	r := parquet.NewGenericReader[map[string]any](pf, pf.Schema())
+	r, err := decoding(func() (*parquet.GenericReader[map[string]any], error) {
+		return parquet.NewGenericReader[map[string]any](pf, pf.Schema()), nil
+	})
+	if err != nil {
+		yield(ports.Record{}, fmt.Errorf("dataset %s: not a readable Parquet file: %w", display, err))
+		return
+	}
 	defer r.Close()
 	row := 0
 	buf := make([]map[string]any, parquetBatch)
@@ -58,7 +55,7 @@ func readParquet(ctx context.Context, path, display string, yield func(ports.Rec
 		for i := range buf {
 			buf[i] = map[string]any{}
 		}
-		n, err := r.Read(buf)
+		n, err := decoding(func() (int, error) { return r.Read(buf) })
 		for _, raw := range buf[:n] {
 			row++
 			rec := ports.Record{File: display, Line: row}
@@ -78,6 +75,19 @@ func readParquet(ctx context.Context, path, display string, yield func(ports.Rec
 			return
 		}
 	}
+}
+
+// decoding runs a call into the Parquet decoder, which may panic on files
+// corrupt in ways its checks miss: a bad file must be an error, never a
+// crash. Only the decoder runs under the recover, never the caller's loop
+// body (a panic there is the caller's and must propagate).
+func decoding[T any](call func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("corrupt Parquet file: %v", r)
+		}
+	}()
+	return call()
 }
 
 // normalise re-decodes a row through JSON.
