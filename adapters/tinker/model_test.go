@@ -318,3 +318,30 @@ func TestHeartbeatAndClose(t *testing.T) {
 	}
 	assert.Equal(t, 1, unloads)
 }
+
+// TestCloseHonoursItsContext: Close waits for queued operations to be
+// sent, but no longer than its context allows, even while one of them is
+// still being retried.
+func TestCloseHonoursItsContext(t *testing.T) {
+	f := startFake(t, tf.Options{Faults: []tf.FaultRule{{Kind: tf.Fault500, Path: "optim_step"}}})
+	ctx := context.Background()
+	tc, err := newTrainer(t, testConfig(f), nil).CreateModel(ctx, createReq())
+	require.NoError(t, err)
+	opCtx, stopRetrying := context.WithCancel(ctx)
+	defer stopRetrying()
+	stuck := tc.OptimStep(opCtx, adam(1e-4)) // retried for the 30 s budget
+	require.Eventually(t, func() bool { return f.RuleFirings()[0] > 0 }, 5*time.Second, time.Millisecond)
+
+	closeCtx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = tc.Close(closeCtx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second, "Close waited for the retry budget, not its context")
+	stopRetrying()
+	_, err = stuck.Await(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+	for _, r := range f.Requests() {
+		assert.NotEqual(t, "/api/v1/unload_model", r.Path, "a Close that gave up must not unload the model")
+	}
+}

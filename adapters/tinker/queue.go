@@ -95,10 +95,16 @@ func (q *opQueue) work() {
 	}
 }
 
-// close stops accepting jobs and waits until the queued ones are sent.
-func (q *opQueue) close() {
+// close stops accepting jobs and waits until the queued ones are sent
+// or ctx ends.
+func (q *opQueue) close(ctx context.Context) error {
 	q.shutdown()
-	<-q.done
+	select {
+	case <-q.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for queued operations to be sent: %w", ctx.Err())
+	}
 }
 
 // shutdown stops accepting jobs; the worker exits once the queued ones

@@ -353,10 +353,14 @@ func (tc *trainingClient) Sampler(ctx context.Context) (ports.Sampler, error) {
 }
 
 // Close implements ports.TrainingClient: it waits until every queued
-// operation is submitted, then unloads the model.
+// operation is submitted (or ctx ends, leaving the model loaded), then
+// unloads the model.
 func (tc *trainingClient) Close(ctx context.Context) error {
 	tc.closeOnce.Do(func() {
-		tc.q.close()
+		if err := tc.q.close(ctx); err != nil {
+			tc.closeErr = tc.svc.wrap("unload_model", err)
+			return
+		}
 		r, err := tc.svc.submitAwait(ctx, "unload_model", map[string]any{"model_id": tc.modelID, "type": "unload_model"}, typeUnloadModel)
 		if err == nil {
 			r.done()
