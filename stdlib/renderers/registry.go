@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
 // builtins constructs the built-in renderers by name; keep in sync with
@@ -56,6 +57,38 @@ func Get(name string) (Renderer, error) {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	return nil, fmt.Errorf("%s (built-in renderers: %s)", msg, strings.Join(Names(), ", "))
+}
+
+// usesTokenizerBOS is implemented by formats that start with the
+// tokenizer's BOS token when it has one (role_colon; cookbook-semantics
+// §8.3). Formats with a BOS of their own (llama3, deepseekv3) do not.
+type usesTokenizerBOS interface {
+	withBOS(bos string) format
+}
+
+// ForTokenizer returns r as it renders for tok: a format that uses the
+// tokenizer's BOS (role_colon) starts every rendering with tok's BOS as
+// one special segment of weight 0, when tok defines one (the byte-level
+// tokenizer does not). Other renderers are returned unchanged. Call it
+// once the tokenizer is loaded, before rendering.
+func ForTokenizer(r Renderer, tok tokenizer.Tokenizer) (Renderer, error) {
+	e, ok := r.(engine)
+	if !ok {
+		return r, nil
+	}
+	f, ok := e.f.(usesTokenizerBOS)
+	if !ok {
+		return r, nil
+	}
+	bos, ok := tokenizer.BOS(tok)
+	if !ok {
+		return r, nil
+	}
+	if _, ok := tok.SpecialID(bos); !ok {
+		return nil, fmt.Errorf("renderer %s: tokenizer %s's BOS %q is not one of its special tokens", r.Name(), tok.ID(), bos)
+	}
+	e.f = f.withBOS(bos)
+	return e, nil
 }
 
 // suggest returns the candidate closest to name by edit distance, if it

@@ -9,16 +9,36 @@ import (
 )
 
 // roleColon is the plain format for base models: "User: hi\n\nAssistant:
-// hello\n\nUser:". It has no special tokens; the stop sequence is the
-// string "\n\nUser:", whose "User:" part is trained after the final
-// assistant message (the stop overlap) so the model learns to end its turn.
-type roleColon struct{}
+// hello\n\nUser:". Its only special token is the tokenizer's BOS, when the
+// tokenizer defines one (ForTokenizer); the stop sequence is the string
+// "\n\nUser:", whose "User:" part is trained after the final assistant
+// message (the stop overlap) so the model learns to end its turn.
+type roleColon struct {
+	bos string // the tokenizer's BOS token, "" for none
+}
 
 const roleColonStop = "\n\nUser:"
 
-func (roleColon) name() string                    { return "role_colon" }
-func (roleColon) specials() []string              { return nil }
-func (roleColon) prefix([]chat.Message) []Segment { return nil }
+func (roleColon) name() string { return "role_colon" }
+
+func (rc roleColon) specials() []string {
+	if rc.bos == "" {
+		return nil
+	}
+	return []string{rc.bos}
+}
+
+func (rc roleColon) prefix([]chat.Message) []Segment {
+	if rc.bos == "" {
+		return nil
+	}
+	return []Segment{sp(rc.bos)}
+}
+
+func (rc roleColon) withBOS(bos string) format {
+	rc.bos = bos
+	return rc
+}
 
 func capitalize(role string) string {
 	if role == "" {

@@ -27,6 +27,7 @@ type HF struct {
 	idToBytes [][]byte // vocabulary ids -> bytes; added tokens -> content
 	isAdded   []bool
 	vocabSize int
+	bos       string // beginning-of-sequence token, "" if none (bos.go)
 }
 
 type addedToken struct {
@@ -109,6 +110,14 @@ func Parse(data []byte, id string) (*HF, error) {
 	// shorter token that is its prefix.
 	sort.SliceStable(t.added, func(i, j int) bool { return len(t.added[i].Content) > len(t.added[j].Content) })
 	t.buildDecodeTable()
+	bos, err := templateBOS(f.PostProcessor)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := t.addedIDs[bos]; bos != "" && !ok {
+		return nil, fmt.Errorf("post_processor: BOS %q is not an added token", bos)
+	}
+	t.bos = bos
 	return t, nil
 }
 

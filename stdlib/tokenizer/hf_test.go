@@ -116,6 +116,19 @@ func nonNil(ids []int) []int {
 // merges "h e" -> "he", "he l" -> "hel", "l o" -> "lo", "hel lo" -> "hello"
 // (note "l o" ranks below "hel lo"), and two added tokens.
 func tinyTokenizer(t *testing.T, extra func(m map[string]any)) *HF {
+	m := tinyMap(t)
+	if extra != nil {
+		extra(m)
+	}
+	tok, err := Parse(marshal(t, m), "tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// tinyMap is tinyTokenizer's tokenizer.json as a map to modify.
+func tinyMap(t *testing.T) map[string]any {
 	vocab := map[string]int{}
 	for b := 0; b < 256; b++ {
 		vocab[string(byteToRune[b])] = b
@@ -123,7 +136,7 @@ func tinyTokenizer(t *testing.T, extra func(m map[string]any)) *HF {
 	for i, tok := range []string{"he", "hel", "lo", "hello", "Ġw"} {
 		vocab[tok] = 256 + i
 	}
-	m := map[string]any{
+	return map[string]any{
 		"added_tokens": []any{
 			map[string]any{"id": 300, "content": "<s>", "special": true},
 			map[string]any{"id": 301, "content": "<s>x", "special": false},
@@ -135,18 +148,14 @@ func tinyTokenizer(t *testing.T, extra func(m map[string]any)) *HF {
 		}},
 		"model": map[string]any{"type": "BPE", "vocab": vocab, "merges": []any{"h e", []string{"he", "l"}, "l o", "hel lo", "Ġ w"}},
 	}
-	if extra != nil {
-		extra(m)
-	}
-	data, err := json.Marshal(m)
+}
+
+func marshal(t *testing.T, v any) []byte {
+	data, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := Parse(data, "tiny")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return data
 }
 
 func TestTinyBPE(t *testing.T) {

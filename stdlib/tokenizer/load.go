@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,9 +35,11 @@ var (
 // Load returns the tokenizer called id. ports.ByteTokenizerID is the
 // byte-level tokenizer with the given special tokens (a renderer's
 // SpecialTokens) and needs no hub. Any other id is a hub repository whose
-// tokenizer.json is fetched (and cached) through hub; specials must then
-// all be tokens of that tokenizer, so a renderer/tokenizer mismatch fails
-// here rather than mid-run.
+// tokenizer.json is fetched (and cached) through hub, with its
+// tokenizer_config.json for the BOS token (a repository without one keeps
+// the BOS of tokenizer.json's post-processor); specials must then all be
+// tokens of that tokenizer, so a renderer/tokenizer mismatch fails here
+// rather than mid-run.
 func Load(ctx context.Context, hub ports.HubClient, id string, specials []string) (Tokenizer, error) {
 	if id == ports.ByteTokenizerID {
 		return NewByteLevel(specials)
@@ -61,6 +65,9 @@ func Load(ctx context.Context, hub ports.HubClient, id string, specials []string
 		loaded[path] = tok
 		loadedMu.Unlock()
 	}
+	if tok, err = withHubConfig(ctx, hub, id, tok); err != nil {
+		return nil, err
+	}
 	var missing []string
 	for _, s := range specials {
 		if _, ok := tok.SpecialID(s); !ok {
@@ -71,4 +78,28 @@ func Load(ctx context.Context, hub ports.HubClient, id string, specials []string
 		return nil, fmt.Errorf("tokenizer %s lacks the renderer's special tokens %q: wrong renderer for this model?", id, missing)
 	}
 	return tok, nil
+}
+
+// withHubConfig applies the repository's tokenizer_config.json. A failed
+// download is an error unless the repository does not list the file: a
+// transient failure must not silently change the BOS a model is trained
+// with.
+func withHubConfig(ctx context.Context, hub ports.HubClient, id string, tok *HF) (*HF, error) {
+	const file = "tokenizer_config.json"
+	path, err := hub.Download(ctx, id, file, "main")
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		files, lerr := hub.ListFiles(ctx, id, "main")
+		if lerr != nil || slices.Contains(files, file) {
+			return nil, fmt.Errorf("tokenizer %s: %s (for its BOS token): %w", id, file, err)
+		}
+		return tok, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer %s: %w", id, err)
+	}
+	return tok.WithConfig(data)
 }

@@ -39,29 +39,54 @@ func TestLoadByteLevelNeedsNoHub(t *testing.T) {
 	}
 }
 
-func TestLoadThroughHub(t *testing.T) {
-	src := filepath.Join(repoRoot(t), ".cache", "tokenizers", "qwen3", "tokenizer.json")
-	if _, err := os.Stat(src); err != nil {
-		t.Skipf("real qwen3 tokenizer not installed (%v)", err)
+// realHub serves the real tokenizer files of .cache/tokenizers/NAME as
+// repository repo, or skips.
+func realHub(t *testing.T, name, repo string) *dirHub {
+	src := filepath.Join(repoRoot(t), ".cache", "tokenizers", name)
+	if _, err := os.Stat(filepath.Join(src, "tokenizer.json")); err != nil {
+		t.Skipf("real %s tokenizer not installed (%v)", name, err)
 	}
 	dir := t.TempDir()
-	repo := filepath.Join(dir, "Qwen", "Qwen3-8B")
-	if err := os.MkdirAll(repo, 0o755); err != nil {
+	dst := filepath.Join(dir, filepath.FromSlash(repo))
+	if err := os.MkdirAll(dst, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(src, filepath.Join(repo, "tokenizer.json")); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"tokenizer.json", "tokenizer_config.json"} {
+		if err := os.Symlink(filepath.Join(src, f), filepath.Join(dst, f)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	hub := &dirHub{dir: dir}
+	return &dirHub{dir: dir}
+}
+
+func TestLoadThroughHub(t *testing.T) {
+	hub := realHub(t, "qwen3", "Qwen/Qwen3-8B")
 	tok, err := Load(context.Background(), hub, "Qwen/Qwen3-8B", []string{"<|im_start|>", "<think>"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.ID() != "Qwen/Qwen3-8B" || len(hub.calls) != 1 || hub.calls[0] != "Qwen/Qwen3-8B@main:tokenizer.json" {
+	want := []string{"Qwen/Qwen3-8B@main:tokenizer.json", "Qwen/Qwen3-8B@main:tokenizer_config.json"}
+	if tok.ID() != "Qwen/Qwen3-8B" || strings.Join(hub.calls, " ") != strings.Join(want, " ") {
 		t.Fatalf("id %q calls %v", tok.ID(), hub.calls)
+	}
+	// Qwen3's tokenizer_config.json has "bos_token": null.
+	if bos, ok := BOS(tok); ok {
+		t.Errorf("Qwen3 BOS = %q, want none", bos)
 	}
 	if _, err := Load(context.Background(), hub, "Qwen/Qwen3-8B", []string{"<|eot_id|>"}); err == nil || !strings.Contains(err.Error(), "<|eot_id|>") {
 		t.Fatalf("missing special not reported: %v", err)
+	}
+}
+
+func TestLoadLlama3BOS(t *testing.T) {
+	hub := realHub(t, "llama3", Llama3TokenizerRepo)
+	tok, err := Load(context.Background(), hub, Llama3TokenizerRepo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bos, ok := BOS(tok)
+	if id, _ := tok.SpecialID(bos); !ok || bos != "<|begin_of_text|>" || id != 128000 {
+		t.Fatalf("Llama 3 BOS = %q (id %d), want <|begin_of_text|> (128000)", bos, id)
 	}
 }
 

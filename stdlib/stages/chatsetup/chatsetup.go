@@ -61,10 +61,13 @@ func Renderer(in *stage.Inputs, checkpointRenderer, model string) (renderers.Ren
 	return r, fmt.Sprintf("renderer %s (%s)", name, how), nil
 }
 
-// Tokenizer loads the tokenizer a model's info names: byte-level with
-// the renderer's special tokens for byte-level models, else the hub
-// tokenizer (the hub port is only opened then).
-func Tokenizer(ctx context.Context, p stage.Ports, info ports.ModelInfo, r renderers.Renderer) (tokenizer.Tokenizer, error) {
+// Tokenizer loads the tokenizer a model's info names (byte-level with the
+// renderer's special tokens for byte-level models, else the hub
+// tokenizer; the hub port is only opened then) and returns it with r as
+// it renders for that tokenizer (renderers.ForTokenizer: role_colon starts
+// with the tokenizer's BOS when it has one). Use the returned renderer
+// from then on.
+func Tokenizer(ctx context.Context, p stage.Ports, info ports.ModelInfo, r renderers.Renderer) (tokenizer.Tokenizer, renderers.Renderer, error) {
 	id := info.TokenizerID
 	if id == "" {
 		id = tokenizer.RepoForModel(info.BaseModel)
@@ -73,15 +76,19 @@ func Tokenizer(ctx context.Context, p stage.Ports, info ports.ModelInfo, r rende
 	if id != ports.ByteTokenizerID {
 		h, err := p.Hub(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("tokenizer %s: %w", id, err)
+			return nil, nil, fmt.Errorf("tokenizer %s: %w", id, err)
 		}
 		hub = h
 	}
 	tok, err := tokenizer.Load(ctx, hub, id, r.SpecialTokens())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return tok, nil
+	bound, err := renderers.ForTokenizer(r, tok)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tok, bound, nil
 }
 
 // AnnounceStandIn logs, prominently, that the adapter runs a stand-in

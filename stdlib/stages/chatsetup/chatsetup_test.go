@@ -1,6 +1,8 @@
 package chatsetup
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -8,8 +10,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
+	"github.com/cookbookc/cookbookc/stdlib/renderers"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
+	"github.com/cookbookc/cookbookc/stdlib/stages/sft/stagetest"
 	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
@@ -92,5 +97,101 @@ func TestWriteFileAtomic(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Fatalf("temporary files left behind: %v", entries)
+	}
+}
+
+// hubDir is a test fake of ports.HubClient serving DIR/REPO/FILE.
+type hubDir string
+
+func (h hubDir) Download(_ context.Context, repo, file, _ string) (string, error) {
+	p := filepath.Join(string(h), repo, file)
+	if _, err := os.Stat(p); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+func (h hubDir) ListFiles(_ context.Context, repo, _ string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(string(h), repo))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names, err
+}
+
+// byteLevelJSON is a minimal byte-level BPE tokenizer.json (every byte,
+// no merges) with the added tokens given.
+func byteLevelJSON(t *testing.T, added ...string) []byte {
+	vocab := map[string]int{}
+	n := 0
+	for b := 0; b < 256; b++ { // GPT-2's bytes_to_unicode
+		r := rune(b)
+		if !(b >= '!' && b <= '~' || b >= 0xA1 && b <= 0xAC || b >= 0xAE && b <= 0xFF) {
+			r = rune(256 + n)
+			n++
+		}
+		vocab[string(r)] = b
+	}
+	var tokens []any
+	for i, a := range added {
+		tokens = append(tokens, map[string]any{"id": 256 + i, "content": a, "special": true})
+	}
+	data, err := json.Marshal(map[string]any{
+		"added_tokens":  tokens,
+		"pre_tokenizer": map[string]any{"type": "ByteLevel", "add_prefix_space": false, "use_regex": true},
+		"model":         map[string]any{"type": "BPE", "vocab": vocab, "merges": []any{}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestTokenizerBindsRenderer: role_colon gets the BOS of a hub tokenizer
+// whose tokenizer_config.json names one, and none with the byte-level
+// tokenizer of the local backend.
+func TestTokenizerBindsRenderer(t *testing.T) {
+	ctx := context.Background()
+	rc, err := renderers.Get("role_colon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := []chat.Message{{Role: "user", Content: chat.Text("hi")}}
+
+	tok, r, err := Tokenizer(ctx, &stagetest.Ports{}, ports.ModelInfo{BaseModel: "local/tiny", TokenizerID: ports.ByteTokenizerID}, rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp, _ := r.GenerationPrompt(msgs)
+	if tok.ID() != ports.ByteTokenizerID || renderers.Text(gp) != "User: hi\n\nAssistant:" {
+		t.Fatalf("byte-level: tokenizer %s, prompt %q", tok.ID(), renderers.Text(gp))
+	}
+
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "org", "base")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"tokenizer.json":        byteLevelJSON(t, "<|begin_of_text|>", "<|end_of_text|>"),
+		"tokenizer_config.json": []byte(`{"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>"}`),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(repo, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok, r, err = Tokenizer(ctx, &stagetest.Ports{HubPort: hubDir(dir)}, ports.ModelInfo{BaseModel: "org/base"}, rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp, _ = r.GenerationPrompt(msgs)
+	ids, _, err := renderers.Encode(tok, gp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if renderers.Text(gp) != "<|begin_of_text|>User: hi\n\nAssistant:" || ids[0] != 256 || !gp[0].Special {
+		t.Fatalf("hub tokenizer: prompt %q, ids %v", renderers.Text(gp), ids)
 	}
 }

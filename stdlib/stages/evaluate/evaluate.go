@@ -168,7 +168,7 @@ func evalNLL(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, model 
 		return nil, err
 	}
 	chatsetup.AnnounceStandIn(env.Log, info)
-	tok, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
+	tok, r, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func evalSamples(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, mo
 	if err != nil {
 		return nil, err
 	}
-	tok, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
+	tok, r, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		return nil, err
 	}
 	env.Log.Info("sample", "model", model, "renderer", how, "prompts", len(examples))
-	tok, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
+	tok, r, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
 	if err != nil {
 		return nil, err
 	}

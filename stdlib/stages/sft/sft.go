@@ -163,7 +163,7 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 	chatsetup.AnnounceStandIn(env.Log, info)
 	env.Log.Info("supervised_train", "model", cfg.model, "renderer", how, "train_on", string(cfg.trainOn), "tokenizer", info.TokenizerID)
 
-	tok, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
+	tok, r, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
 	if err != nil {
 		return nil, err
 	}
