@@ -130,3 +130,53 @@ func TestKillAndResume(t *testing.T) {
 		t.Fatalf("checkpoints after resume: %v", names)
 	}
 }
+
+// TestSLBasicLearns is acceptance 3 of the SFT issue: the README's first
+// command, `cookbookc run examples/sl_basic.hcl` on the embedded default
+// manifest (local backend, no network), says that it runs a stand-in,
+// trains, records local:// checkpoints, and its held-out test/nll at the
+// end is at least 30% below its value at step 0.
+func TestSLBasicLearns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the sl_basic example (about 20 s on 2 cores)")
+	}
+	bin := buildBinary(t)
+	runs := t.TempDir()
+	out, code := run(t, bin, nil, "run", "sl_basic.hcl", "--runs-dir", runs)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "STAND-IN MODEL: meta-llama/Llama-3.2-1B") {
+		t.Errorf("the output does not say the model runs on a stand-in:\n%s", out)
+	}
+	dir := onlyRunDir(t, runs, "sl_basic")
+	var first, last float64
+	steps := 0
+	for _, m := range readJSONL(t, filepath.Join(dir, "train", "metrics.jsonl")) {
+		nll, ok := m["test/nll"].(float64)
+		if !ok {
+			continue
+		}
+		if steps == 0 && m["step"] != 0.0 {
+			t.Fatalf("the first test/nll is at step %v, want 0", m["step"])
+		}
+		if steps == 0 {
+			first = nll
+		}
+		last = nll
+		steps++
+	}
+	t.Logf("test/nll %.4f at step 0 -> %.4f at the end (%d evaluations)", first, last, steps)
+	if steps < 2 || !(last <= 0.7*first) {
+		t.Fatalf("test/nll %.4f -> %.4f, want a fall of at least 30%%", first, last)
+	}
+	ckpts := readJSONL(t, filepath.Join(dir, "train", "checkpoints.jsonl"))
+	if len(ckpts) == 0 || ckpts[len(ckpts)-1]["name"] != "final" {
+		t.Fatalf("checkpoints %v, want the final one last", ckpts)
+	}
+	for _, c := range ckpts {
+		if p, _ := c["state_path"].(string); !strings.HasPrefix(p, "local://") {
+			t.Fatalf("checkpoint %v has state_path %q, want local://", c["name"], p)
+		}
+	}
+}
