@@ -117,7 +117,9 @@ func (c *TrainingClient) SaveSamplerWeights(ctx context.Context, name string, op
 }
 
 // LoadState implements ports.TrainingClient. Without the optimizer, the
-// AdamW state restarts from zero. Accumulated gradients are cleared.
+// AdamW state restarts from zero. Accumulated gradients are cleared. The
+// checkpoint is read in full before it replaces anything, so a load that
+// fails leaves the model as it was.
 func (c *TrainingClient) LoadState(ctx context.Context, p string, withOptimizer bool) ports.Future[struct{}] {
 	return do(c.q, ctx, wrap("load_state"), func(context.Context) (struct{}, error) {
 		dir, err := resolvePath(c.trainer.opts.Root, p)
@@ -128,16 +130,24 @@ func (c *TrainingClient) LoadState(ctx context.Context, p string, withOptimizer 
 		if err != nil {
 			return struct{}{}, err
 		}
-		if err := c.model.LoadWeightsInto(buf); err != nil {
+		m, err := engine.LoadWeights[float32](buf, c.model.Pool())
+		if err != nil {
 			return struct{}{}, fmt.Errorf("%s: %w", p, err)
 		}
-		if withOptimizer {
-			err = loadOptimizer(c.model, dir)
-		} else {
-			c.model.ResetOptimizer()
+		// Same architecture and adapter layout; the checkpoint's own
+		// alpha (the scale its adapter was trained with) is kept.
+		ml, cl := m.LoRA, c.model.LoRA
+		if m.Cfg != c.model.Cfg || ml.Rank != cl.Rank || ml.Attn != cl.Attn || ml.MLP != cl.MLP || ml.Unembed != cl.Unembed {
+			return struct{}{}, fmt.Errorf("%s is a checkpoint of %s (lora rank %d), this model is %s (lora rank %d)", p, m.Cfg.Name, m.LoRA.Rank, c.model.Cfg.Name, c.model.LoRA.Rank)
 		}
-		c.model.ZeroGrad()
-		return struct{}{}, err
+		if withOptimizer {
+			if err := loadOptimizer(m, dir); err != nil {
+				return struct{}{}, fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		m.MaxChunkTokens = c.model.MaxChunkTokens
+		c.model = m // operations run on the queue's worker only
+		return struct{}{}, nil
 	})
 }
 

@@ -2,6 +2,8 @@ package local
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -97,4 +99,53 @@ func TestIdleSamplersHoldNoGoroutines(t *testing.T) {
 		t.Fatalf("%d goroutines after the second round, %d before any", n, baseline)
 	}
 	runtime.KeepAlive(samplers)
+}
+
+// TestFailedLoadStateLeavesTheModel: a checkpoint whose optimizer state
+// is unreadable must not half-load (new weights over the old optimizer).
+func TestFailedLoadStateLeavesTheModel(t *testing.T) {
+	tr, _, root := newAdapters(t)
+	ctx := context.Background()
+	tc, err := tr.CreateModel(ctx, ports.CreateModelRequest{BaseModel: "local/tiny", LoRA: ports.DefaultLoRA(4, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close(ctx)
+	step := func() {
+		tc.ForwardBackward(ctx, data, "cross_entropy", nil)
+		if _, err := tc.OptimStep(ctx, adamParams).Await(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loss := func() float64 {
+		out, err := tc.Forward(ctx, data, "cross_entropy", nil).Await(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Metrics["loss:sum"]
+	}
+	step()
+	path, err := tc.SaveState(ctx, "s", ports.SaveOptions{}).Await(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := loss()
+	step()
+	step()
+	now := loss()
+	if err := os.WriteFile(filepath.Join(root, "tiny-0", "weights", "s", "optimizer.safetensors"), []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.LoadState(ctx, path, true).Await(ctx); err == nil {
+		t.Fatal("loading a corrupt optimizer state succeeded")
+	}
+	if got := loss(); got != now {
+		t.Fatalf("after a failed load the loss is %v, was %v: the model changed", got, now)
+	}
+	if _, err := tc.LoadState(ctx, path, false).Await(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := loss(); got != saved {
+		t.Fatalf("after loading the weights the loss is %v, want the saved model's %v", got, saved)
+	}
 }

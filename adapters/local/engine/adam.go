@@ -123,10 +123,3 @@ func (m *Model[T]) OptimStep(p AdamParams) (float64, error) {
 	clear(ps.Grad)
 	return norm, nil
 }
-
-// ResetOptimizer clears the AdamW moments and the step count.
-func (m *Model[T]) ResetOptimizer() {
-	clear(m.opt.m)
-	clear(m.opt.v)
-	m.opt.step = 0
-}

@@ -148,21 +148,6 @@ func (m *Model[T]) LoadOptimizer(buf []byte) error {
 	return nil
 }
 
-// LoadWeightsInto replaces the trainable weights with those of a file
-// written by WriteWeights for the same architecture.
-func (m *Model[T]) LoadWeightsInto(buf []byte) error {
-	other, err := LoadWeights[T](buf, m.pool)
-	if err != nil {
-		return err
-	}
-	if other.Cfg != m.Cfg || other.LoRA.Rank != m.LoRA.Rank || len(other.Adapter.Data) != len(m.Adapter.Data) {
-		return fmt.Errorf("checkpoint is for %s (lora rank %d), this model is %s (lora rank %d)", other.Cfg.Name, other.LoRA.Rank, m.Cfg.Name, m.LoRA.Rank)
-	}
-	copy(m.Base.Data, other.Base.Data)
-	copy(m.Adapter.Data, other.Adapter.Data)
-	return nil
-}
-
 func fill[T kern.Float](f *safetensors.File, prefix string, tensors []Tensor, dst []T) error {
 	for _, t := range tensors {
 		st, ok := f.Lookup(prefix + t.Name)

@@ -147,9 +147,6 @@ func (m *Model[T]) Clone(pool *kern.Pool) *Model[T] {
 	return c
 }
 
-// ZeroGrad clears the accumulated gradients.
-func (m *Model[T]) ZeroGrad() { clear(m.Trainable().Grad) }
-
 // Pool returns the worker pool of the model.
 func (m *Model[T]) Pool() *kern.Pool { return m.pool }
 
