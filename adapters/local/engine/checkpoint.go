@@ -134,8 +134,8 @@ func (m *Model[T]) LoadOptimizer(buf []byte) error {
 		return err
 	}
 	step, err := strconv.Atoi(f.Metadata[metaStep])
-	if err != nil {
-		return fmt.Errorf("optimizer state: step %q: %w", f.Metadata[metaStep], err)
+	if err != nil || step < 0 {
+		return fmt.Errorf("optimizer state: step %q is not a step count", f.Metadata[metaStep])
 	}
 	ps := m.Trainable()
 	if err := fill(f, "adam_m.", ps.Tensors, m.opt.m); err != nil {

@@ -38,9 +38,19 @@ func (c Config) Validate() error {
 		return fmt.Errorf("model %q: every size must be positive (vocab>=2): %+v", c.Name, c)
 	case c.Dim%c.Heads != 0:
 		return fmt.Errorf("model %q: dim %d is not a multiple of heads %d", c.Name, c.Dim, c.Heads)
+	case max(c.Vocab, c.Context, c.Dim, c.Layers, c.Heads, c.Hidden) > maxSize || c.NumParams() > maxParams:
+		// A checkpoint's config is read from its file: bound it before
+		// New allocates it.
+		return fmt.Errorf("model %q is too large for the local backend (%+v; at most %d parameters)", c.Name, c, maxParams)
 	}
 	return nil
 }
+
+// Size limits of a local model (local/small has 11M parameters).
+const (
+	maxSize   = 1 << 20
+	maxParams = 1 << 30
+)
 
 // HeadDim is the width of one attention head.
 func (c Config) HeadDim() int { return c.Dim / c.Heads }

@@ -73,3 +73,16 @@ func TestNonFiniteGradientIsNotApplied(t *testing.T) {
 		t.Fatalf("the next step: %v", err)
 	}
 }
+
+// TestOversizedConfigIsRejected: a checkpoint's config comes from its
+// file; one claiming a huge model is an error, not a giant allocation.
+func TestOversizedConfigIsRejected(t *testing.T) {
+	for _, c := range []Config{
+		{Name: "huge", Vocab: 1 << 40, Context: 8, Dim: 8, Layers: 1, Heads: 1, Hidden: 8},
+		{Name: "wide", Vocab: 512, Context: 1 << 19, Dim: 1 << 19, Layers: 1, Heads: 1, Hidden: 8},
+	} {
+		if _, err := New[float32](c, LoRA{}, nil); err == nil || !strings.Contains(err.Error(), "too large") {
+			t.Errorf("%s: err = %v", c.Name, err)
+		}
+	}
+}
