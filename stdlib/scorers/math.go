@@ -9,28 +9,17 @@ import (
 // LastBoxed returns the content of the last \boxed{...} (or \fbox{...})
 // in s, with nested braces balanced.
 func LastBoxed(s string) (string, bool) {
-	best := -1
+	brace := -1 // index of the marker's opening brace
 	for _, marker := range []string{`\boxed{`, `\fbox{`} {
-		if i := strings.LastIndex(s, marker); i > best {
-			best = i + len(marker)
+		if i := strings.LastIndex(s, marker); i >= 0 && i+len(marker)-1 > brace {
+			brace = i + len(marker) - 1
 		}
 	}
-	if best < 0 {
+	if brace < 0 {
 		return "", false
 	}
-	depth := 1
-	for j := best; j < len(s); j++ {
-		switch s[j] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return s[best:j], true
-			}
-		}
-	}
-	return "", false
+	inner, _, ok := braced(s, brace)
+	return inner, ok
 }
 
 // ExtractMathAnswer reads the final answer from a model's response: the
