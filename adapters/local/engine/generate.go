@@ -261,7 +261,7 @@ func (m *Model[T]) decode(ctx context.Context, prompt []int32, pre *kvCache[T], 
 				continue
 			}
 			g := &out[s]
-			tok, logp := sm.pick(logits[s], p, st[s].rng)
+			tok, logp := pick(sm, logits[s], p, st[s].rng)
 			g.Tokens = append(g.Tokens, tok)
 			g.Logprobs = append(g.Logprobs, float32(logp))
 			if stopped(tok, &st[s].bytes, p) {
@@ -340,15 +340,9 @@ func newSampler(v int) *sampler {
 // own distribution for greedy decoding and for temperature 1 without
 // truncation, otherwise the temperature-scaled, top-k/top-p truncated and
 // renormalised distribution (so importance ratios stay exact).
-func (sm *sampler) pick(row any, p GenerateParams, r *rng) (int32, float64) {
-	var lp []float64
-	switch x := row.(type) {
-	case []float32:
-		logSoftmax(x, sm.lp)
-	case []float64:
-		logSoftmax(x, sm.lp)
-	}
-	lp = sm.lp
+func pick[T kern.Float](sm *sampler, row []T, p GenerateParams, r *rng) (int32, float64) {
+	logSoftmax(row, sm.lp)
+	lp := sm.lp
 	v := len(lp)
 	if p.Temperature == 0 {
 		best := 0

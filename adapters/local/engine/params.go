@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/cookbookc/cookbookc/adapters/local/engine/kern"
 )
@@ -149,7 +150,7 @@ func initBase[T kern.Float](c Config, p *ParamSet[T]) {
 			continue
 		}
 		std := 0.02
-		if len(t.Name) > 5 && (hasSuffix(t.Name, "attn.proj.weight") || hasSuffix(t.Name, "mlp.proj.weight")) {
+		if strings.HasSuffix(t.Name, "attn.proj.weight") || strings.HasSuffix(t.Name, "mlp.proj.weight") {
 			std = 0.02 / math.Sqrt(2*float64(c.Layers))
 		}
 		for i := range d {
@@ -157,8 +158,6 @@ func initBase[T kern.Float](c Config, p *ParamSet[T]) {
 		}
 	}
 }
-
-func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }
 
 // LoRA configures low-rank adapters. Rank 0 means full fine-tuning.
 type LoRA struct {
@@ -218,7 +217,7 @@ func initLoRA[T kern.Float](l LoRA, p *ParamSet[T]) {
 	r := newRNG(l.Seed, "lora")
 	for _, t := range p.Tensors {
 		d := p.Data[t.Off : t.Off+t.Size()]
-		if !hasSuffix(t.Name, "lora_a") {
+		if !strings.HasSuffix(t.Name, "lora_a") {
 			clear(d)
 			continue
 		}
