@@ -25,6 +25,7 @@ type StatusError struct {
 	Message string
 }
 
+// Error implements error: "HTTP <status>: <server message>".
 func (e *StatusError) Error() string {
 	if e.Message == "" {
 		return fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
@@ -41,6 +42,7 @@ type RequestFailedError struct {
 	Message  string
 }
 
+// Error implements error, naming the request and the failure category.
 func (e *RequestFailedError) Error() string {
 	return fmt.Sprintf("request %s failed (%s error): %s", e.RequestID, e.Category, e.Message)
 }
