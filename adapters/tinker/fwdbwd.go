@@ -86,6 +86,21 @@ func validateDatum(d ports.Datum) error {
 		if len(t.Shape) == 0 && t.Len() != n {
 			return fmt.Errorf("loss_fn_inputs[%q] has %d values for %d tokens", k, t.Len(), n)
 		}
+		for i, v := range t.Floats {
+			if err := finite(fmt.Sprintf("loss_fn_inputs[%q][%d]", k, i), float64(v)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// finite rejects NaN and ±Inf, which JSON cannot carry and no loss can
+// use. Checked before a call reserves its seq_id: a request that cannot
+// be sent would otherwise hold up every later operation of the model.
+func finite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%s is %v; values must be finite", name, v)
 	}
 	return nil
 }
@@ -96,6 +111,11 @@ func newFwdBwdCall(modelID string, data []ports.Datum, lossFn string, lossCfg ma
 	}
 	if lossFn == "" {
 		return nil, fmt.Errorf("no loss function")
+	}
+	for k, v := range lossCfg {
+		if err := finite(fmt.Sprintf("loss_fn_config[%q]", k), v); err != nil {
+			return nil, err
+		}
 	}
 	for i, d := range data {
 		if err := validateDatum(d); err != nil {

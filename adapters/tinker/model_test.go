@@ -345,3 +345,34 @@ func TestCloseHonoursItsContext(t *testing.T) {
 		assert.NotEqual(t, "/api/v1/unload_model", r.Path, "a Close that gave up must not unload the model")
 	}
 }
+
+// TestNonFiniteInputsFailBeforeTheyAreSent: NaN or Inf cannot be written
+// as JSON, and the service could only reject or misapply them. They are
+// errors at the call, naming the value, before a seq_id is reserved, so
+// the model's later operations still go through.
+func TestNonFiniteInputsFailBeforeTheyAreSent(t *testing.T) {
+	for _, proto := range []bool{false, true} {
+		t.Run(fmt.Sprintf("proto=%v", proto), func(t *testing.T) {
+			f := startFake(t, tf.Options{Proto: proto})
+			ctx := context.Background()
+			tc, err := newTrainer(t, testConfig(f), nil).CreateModel(ctx, createReq())
+			require.NoError(t, err)
+			bad := batch(1, 2)
+			bad[1].LossFnInputs["weights"].Floats[3] = float32(math.NaN())
+			_, err = tc.ForwardBackward(ctx, bad, ports.LossCrossEntropy, nil).Await(ctx)
+			assert.ErrorContains(t, err, `datum 1: loss_fn_inputs["weights"][3] is NaN`)
+			_, err = tc.ForwardBackward(ctx, batch(1, 2), ports.LossCrossEntropy, map[string]float64{"clip_low_threshold": math.Inf(1)}).Await(ctx)
+			assert.ErrorContains(t, err, `loss_fn_config["clip_low_threshold"] is +Inf`)
+			_, err = tc.OptimStep(ctx, adam(math.NaN())).Await(ctx)
+			assert.ErrorContains(t, err, "learning_rate is NaN")
+
+			_, err = tc.ForwardBackward(ctx, batch(1, 2), ports.LossCrossEntropy, nil).Await(ctx)
+			require.NoError(t, err, "the model still trains")
+			_, err = tc.OptimStep(ctx, adam(1e-4)).Await(ctx)
+			require.NoError(t, err)
+			applied := f.Applied("")
+			require.Len(t, applied, 2)
+			assert.Equal(t, 1, applied[0].SeqID, "rejected calls took no seq_id")
+		})
+	}
+}

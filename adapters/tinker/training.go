@@ -263,6 +263,15 @@ func (tc *trainingClient) fwdBwd(ctx context.Context, data []ports.Datum, lossFn
 
 // OptimStep implements ports.TrainingClient.
 func (tc *trainingClient) OptimStep(ctx context.Context, params ports.AdamParams) ports.Future[ports.OptimStepResult] {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"learning_rate", params.LearningRate}, {"beta1", params.Beta1}, {"beta2", params.Beta2}, {"eps", params.Eps},
+		{"weight_decay", params.WeightDecay}, {"grad_clip_norm", params.GradClipNorm}} {
+		if err := finite("adam_params."+f.name, f.v); err != nil {
+			return ports.Ready(ports.OptimStepResult{}, tc.svc.wrap("optim_step", err))
+		}
+	}
 	adam := jsonAdam(params)
 	return submitOp(ctx, tc, "optim_step", typeOptimStep, "", func(seq int) (any, error) {
 		return map[string]any{"adam_params": adam, "model_id": tc.modelID, "seq_id": seq, "type": "optim_step"}, nil
