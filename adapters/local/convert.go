@@ -27,6 +27,9 @@ func parseLoss(name string, cfg map[string]float64) (engine.Loss, error) {
 	}
 	loss := engine.DefaultLoss(kind)
 	for k, v := range cfg {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return engine.Loss{}, fmt.Errorf("loss_fn_config[%q] is %v; it must be finite", k, v)
+		}
 		switch {
 		case k == "clip_low_threshold" && (kind == engine.PPO || kind == engine.CISPO):
 			loss.ClipLow = v

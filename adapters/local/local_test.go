@@ -249,6 +249,7 @@ func TestBadRequestsAreErrors(t *testing.T) {
 		"dro":              {data, "dro", nil, "not supported"},
 		"unknown loss":     {data, "hinge", nil, "unknown loss"},
 		"bad config key":   {data, "cross_entropy", map[string]float64{"clip_low_threshold": 1}, "not used"},
+		"NaN clip":         {data, "ppo", map[string]float64{"clip_high_threshold": math.NaN()}, "must be finite"},
 		"too long":         {[]ports.Datum{long}, "cross_entropy", nil, "context window"},
 		"missing RL input": {data, "ppo", nil, "logprobs"},
 		"target id wraps":  {[]ports.Datum{wrapTarget}, "cross_entropy", nil, "target_tokens[2] = 4294967306 is not a token id"},
@@ -260,6 +261,11 @@ func TestBadRequestsAreErrors(t *testing.T) {
 		var pe *ports.Error
 		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.As(err, &pe) || pe.Adapter != Name {
 			t.Errorf("%s: err = %v, want a local adapter error mentioning %q", name, err, c.want)
+		}
+	}
+	for _, p := range []ports.AdamParams{{LearningRate: math.NaN(), Beta1: 0.9, Beta2: 0.95}, {LearningRate: 1e-3, Beta1: math.NaN(), Beta2: 0.95}, {LearningRate: math.Inf(1), Beta1: 0.9, Beta2: 0.95}} {
+		if _, err := tc.OptimStep(ctx, p).Await(ctx); err == nil || !strings.Contains(err.Error(), "invalid Adam parameters") {
+			t.Errorf("optim_step %+v: err = %v", p, err)
 		}
 	}
 	cancelled, cancel := context.WithCancel(ctx)

@@ -77,8 +77,11 @@ func (t *adamTask[T]) Do(_, i int) {
 // before clipping. A gradient that is not finite is not applied: the
 // gradients are cleared and an error returned.
 func (m *Model[T]) OptimStep(p AdamParams) (float64, error) {
-	if p.LearningRate < 0 || p.Beta1 < 0 || p.Beta1 >= 1 || p.Beta2 < 0 || p.Beta2 >= 1 || p.Eps < 0 || p.WeightDecay < 0 || p.GradClipNorm < 0 {
-		return 0, fmt.Errorf("invalid Adam parameters %+v (want lr, eps, weight_decay, grad_clip_norm >= 0 and betas in [0, 1))", p)
+	// Written so that NaN fails every test.
+	nonNeg := func(x float64) bool { return x >= 0 && !math.IsInf(x, 0) }
+	unit := func(x float64) bool { return x >= 0 && x < 1 }
+	if !nonNeg(p.LearningRate) || !unit(p.Beta1) || !unit(p.Beta2) || !nonNeg(p.Eps) || !nonNeg(p.WeightDecay) || !nonNeg(p.GradClipNorm) {
+		return 0, fmt.Errorf("invalid Adam parameters %+v (want finite lr, eps, weight_decay, grad_clip_norm >= 0 and betas in [0, 1))", p)
 	}
 	ps := m.Trainable()
 	n := len(ps.Data)
