@@ -81,7 +81,7 @@ func TestRunProdAgainstFakeAndResumeAfterKill(t *testing.T) {
 	root := repoRoot(t)
 	recipe := filepath.Join(root, "examples", "sl_basic.hcl")
 	if _, err := os.Stat(recipe); err != nil {
-		t.Skipf("%s is not there yet", recipe)
+		t.Fatalf("the example this test runs is missing: %v", err)
 	}
 	bin := build(t, root, "cmd/cookbookc", t.TempDir())
 	fake := tinkerfake.Start(tinkerfake.Options{APIKey: e2eKey, OptimCompute: 15 * time.Millisecond, PollHold: time.Second,
