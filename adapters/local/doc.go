@@ -45,7 +45,10 @@
 //
 // Operations of one model run in submission order on the model's own
 // goroutine; every call returns a future at once, so stages can pipeline.
-// A context that is done before its operation starts cancels it.
+// A context that is done before its operation starts cancels it. NaN or
+// infinite loss inputs, loss_fn_config values and Adam parameters are
+// errors, and an optimizer step whose gradient is not finite is refused,
+// so a bad batch can never silently turn the weights into NaN.
 //
 // # Checkpoints and local:// paths
 //
@@ -83,7 +86,9 @@
 // truncated and renormalised distribution, so importance ratios are
 // exact. A request without a seed gets one derived from the sampler and
 // request number, so runs are reproducible. Prompt logprobs have NaN at
-// position 0.
+// position 0. Samples are decoded in groups whose KV cache fits 1 GiB,
+// with identical results. The port gives samplers no Close: a sampler
+// holds goroutines only while it has requests to serve.
 //
 // # Determinism and performance
 //
