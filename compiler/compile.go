@@ -125,6 +125,7 @@ func compileRecipe(rec *lang.Recipe, diags hcl.Diagnostics, opts Options, single
 			res.Plan = plans[0]
 		}
 	}
+	c.firstCostDiag()
 	diag.Sort(c.diags)
 	return res, c.diags
 }

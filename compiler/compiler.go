@@ -37,6 +37,9 @@ type compiler struct {
 
 	funcs map[string]function.Function
 	ctx   *hcl.EvalContext
+	// meter bounds the work of evaluating the recipe's expressions
+	// (limits.go).
+	meter meter
 
 	// defs caches the canonical JSON of dataset and renderer references
 	// for stage hashes; defaults caches the IR value of field defaults.
@@ -51,13 +54,18 @@ func newCompiler(rec *lang.Recipe, opts Options) *compiler {
 		vars: map[string]*variable{}, locals: map[string]*local{},
 		datasets: map[string]*dataset{}, renderers: map[string]*renderer{},
 		manifests: map[string]*manifest{},
-		funcs:     functions(rec.Dir),
-		defs:      map[string][]byte{},
-		defaults:  map[*catalog.Field]ir.Value{},
+
+		defs:     map[string][]byte{},
+		defaults: map[*catalog.Field]ir.Value{},
 	}
+	c.meter.left = evalBudgetUnits
+	c.funcs = meterFunctions(functions(rec.Dir), &c.meter)
 	for _, s := range rec.Sources {
 		c.rel[s.Name] = s.Rel
 		c.src[s.Name] = s.Data
+		if body, ok := s.File.Body.(*hclsyntax.Body); ok {
+			meterExpressions(body, &c.meter)
+		}
 	}
 	c.ctx = &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: c.funcs}
 	return c

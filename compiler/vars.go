@@ -120,7 +120,8 @@ func (c *compiler) evalVariable(v *variable) {
 		}
 		expr, diags := hclsyntax.ParseExpression([]byte(raw), "<var "+v.name+">", hcl.InitialPos)
 		if !diags.HasErrors() {
-			val, diags = expr.Value(&hcl.EvalContext{Functions: baseFunctions()})
+			meterExpressions(expr, &c.meter)
+			val, diags = expr.Value(&hcl.EvalContext{Functions: meterFunctions(baseFunctions(), &c.meter)})
 		}
 		if diags.HasErrors() {
 			c.errorf(diag.BadVarFlag, cmdLineRange, "Invalid value for variable "+v.name,
@@ -149,6 +150,9 @@ func (c *compiler) evalVariable(v *variable) {
 	default:
 		c.errorf(diag.MissingAttribute, v.block.DefRange, "No value for variable "+v.name,
 			"Variable %q has no default; set one or pass --var %s=VALUE.", v.name, v.name)
+		return
+	}
+	if !c.sizeOK(val, rng) {
 		return
 	}
 	conv, err := convert.Convert(val, v.typ)
@@ -270,7 +274,7 @@ func (c *compiler) evalLocal(l *local, stack []*local) {
 	}
 	val, diags := l.attr.Expr.Value(c.ctx)
 	c.addAll(codeFunctionErrors(diags, diag.EvalError))
-	if diags.HasErrors() {
+	if diags.HasErrors() || !c.sizeOK(val, l.attr.Expr.Range()) {
 		return
 	}
 	if isSecret(val) {
@@ -377,7 +381,7 @@ func (c *compiler) evalValue(expr hcl.Expression, where string) (cty.Value, bool
 	}
 	val, diags := expr.Value(c.ctx)
 	c.addAll(codeFunctionErrors(diags, diag.EvalError))
-	if diags.HasErrors() {
+	if diags.HasErrors() || !c.sizeOK(val, expr.Range()) {
 		return cty.DynamicVal, false
 	}
 	return val, true
