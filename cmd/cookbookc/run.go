@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -158,9 +159,9 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 		return nil
 	}
 
-	obs, closeObs := observer(f, stdout, stderr)
+	obs, say, closeObs := observer(f, stdout, stderr)
 	opts.Observer = obs
-	ctx, stop := withSignals(cmd.Context(), stderr, f.quiet)
+	ctx, stop := withSignals(cmd.Context(), say, f.quiet)
 	defer stop()
 	res, err := interp.Run(ctx, opts)
 	closeObs()
@@ -185,13 +186,15 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 
 // observer picks how the run is shown: JSON events on stdout (--json),
 // nothing (--quiet), live bars when stderr is a terminal, plain lines
-// otherwise.
-func observer(f runFlags, stdout, stderr io.Writer) (interp.Observer, func()) {
+// otherwise. say prints a message of the CLI's own on stderr, above the
+// live bars if there are any.
+func observer(f runFlags, stdout, stderr io.Writer) (obs interp.Observer, say func(string), closeObs func()) {
+	say = func(msg string) { fmt.Fprintln(stderr, msg) }
 	switch {
 	case f.json:
-		return progress.NewJSON(stdout), func() {}
+		return progress.NewJSON(stdout), say, func() {}
 	case f.quiet:
-		return interp.ObserverFunc(func(interp.Event) {}), func() {}
+		return interp.ObserverFunc(func(interp.Event) {}), say, func() {}
 	}
 	if file, ok := stderr.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
 		d := progress.NewLive(stderr, func() int {
@@ -201,15 +204,15 @@ func observer(f runFlags, stdout, stderr io.Writer) (interp.Observer, func()) {
 			}
 			return w
 		})
-		return d, d.Close
+		return d, d.Message, d.Close
 	}
-	return progress.NewPlain(stderr), func() {}
+	return progress.NewPlain(stderr), say, func() {}
 }
 
 // withSignals returns a context cancelled by the first SIGINT or SIGTERM;
 // a second signal exits the process at once with status 130 (the journal
 // stays readable: at worst its last line is torn, which a resume drops).
-func withSignals(parent context.Context, stderr io.Writer, quiet bool) (context.Context, func()) {
+func withSignals(parent context.Context, say func(string), quiet bool) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(parent)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -218,7 +221,7 @@ func withSignals(parent context.Context, stderr io.Writer, quiet bool) (context.
 		select {
 		case s := <-sigs:
 			if !quiet {
-				fmt.Fprintf(stderr, "\ncookbookc: %v: stopping stages at a safe point (send it again to exit at once)\n", s)
+				say(fmt.Sprintf("cookbookc: %v: stopping stages at a safe point (send it again to exit at once)", s))
 			}
 			cancel()
 		case <-done:
@@ -226,7 +229,17 @@ func withSignals(parent context.Context, stderr io.Writer, quiet bool) (context.
 		}
 		select {
 		case <-sigs:
-			fmt.Fprintln(stderr, "cookbookc: second signal: exiting now")
+			// Exit even if the message cannot be written (a terminal
+			// paused with Ctrl-S blocks every write).
+			said := make(chan struct{})
+			go func() {
+				say("cookbookc: second signal: exiting now")
+				close(said)
+			}()
+			select {
+			case <-said:
+			case <-time.After(200 * time.Millisecond):
+			}
 			os.Exit(exitInterrupted)
 		case <-done:
 		}

@@ -151,6 +151,16 @@ func (d *Display) plainProgress(s *stageState, now time.Time) {
 	fmt.Fprintf(d.w, "%s: %s\n", s.id, s.status(now))
 }
 
+// Message prints a line of the caller's (such as the notice that a signal
+// is stopping the run) above the live block. Writing it to the terminal
+// directly would put it where the next redraw erases it.
+func (d *Display) Message(line string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.permanent(line)
+	d.redraw()
+}
+
 // permanent prints a line above the live block.
 func (d *Display) permanent(line string) {
 	if d.live {

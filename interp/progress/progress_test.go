@@ -3,6 +3,7 @@ package progress
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,64 @@ func TestLiveRedrawsOneLinePerRunningStage(t *testing.T) {
 	require.Contains(t, out.String(), "a finished in 2.0s (loss=0.5)\n")
 	d.Close()
 	require.Equal(t, 0, d.drawn)
+}
+
+// screen renders what a terminal shows for out: it understands the few
+// control sequences the live display writes (cursor up, carriage return,
+// erase line).
+func screen(out string) []string {
+	lines := []string{""}
+	row, col := 0, 0
+	for i := 0; i < len(out); i++ {
+		switch c := out[i]; {
+		case c == '\n':
+			row, col = row+1, 0
+			if row == len(lines) {
+				lines = append(lines, "")
+			}
+		case c == '\r':
+			col = 0
+		case strings.HasPrefix(out[i:], "\x1b[2K"):
+			lines[row] = ""
+			i += len("\x1b[2K") - 1
+		case c == '\x1b':
+			j := strings.IndexByte(out[i:], 'A')
+			n, _ := strconv.Atoi(out[i+2 : i+j])
+			row = max(0, row-n)
+			i += j
+		default:
+			if col < len(lines[row]) {
+				lines[row] = lines[row][:col] + string(c) + lines[row][col+1:]
+			} else {
+				lines[row] += string(c)
+			}
+			col++
+		}
+	}
+	return lines
+}
+
+// A message from the CLI (the signal notice) stays on screen above the
+// live lines instead of being erased by the next redraw.
+func TestLiveMessageIsNotErased(t *testing.T) {
+	var out bytes.Buffer
+	d := &Display{w: &out, live: true, running: map[string]*stageState{}, width: func() int { return 100 }}
+	c := &clock{t: time.Unix(0, 0)}
+	d.now = c.now
+	d.Event(interp.Event{Type: interp.EventStageStarted, Stage: "a", Kind: "noop"})
+	c.t = c.t.Add(time.Second)
+	d.Event(interp.Event{Type: interp.EventProgress, Stage: "a", Done: 1, Total: 10})
+	d.Message("cookbookc: interrupt: stopping stages at a safe point")
+	c.t = c.t.Add(time.Second)
+	d.Event(interp.Event{Type: interp.EventProgress, Stage: "a", Done: 2, Total: 10})
+	d.Event(interp.Event{Type: interp.EventStageInterrupted, Stage: "a", DurationMS: 2000})
+	d.Close()
+	require.Equal(t, []string{
+		"a (noop) started",
+		"cookbookc: interrupt: stopping stages at a safe point",
+		"a interrupted in 2.0s",
+		"",
+	}, screen(out.String()))
 }
 
 func TestJSONStreamsEveryEvent(t *testing.T) {
