@@ -3,6 +3,7 @@ package tinker_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/tinker"
 	"github.com/cookbookc/cookbookc/adapters/tinker/tinkerfake"
+	"github.com/cookbookc/cookbookc/adapters/tinker/wire"
 )
 
 // testKey is the credential the tests give the fake and the adapter; no
@@ -199,11 +201,13 @@ func checkWitness(t *testing.T, f *tinkerfake.Server, run sftRun, steps, saveEve
 }
 
 // checkRequests asserts the wire rules over every recorded request: no
-// JSON null anywhere, and each (model, seq_id) sent under one
-// idempotency key with identical bytes however often it was retried.
+// JSON null anywhere, each request re-sent with identical bytes under its
+// idempotency key, and each seq_id of a model (or sampling session) sent
+// under one idempotency key however often it was retried.
 func checkRequests(t *testing.T, f *tinkerfake.Server) {
 	t.Helper()
 	bodies := map[string][]byte{}
+	keyOfSeq := map[string]string{}
 	for _, r := range f.Requests() {
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			require.NotContains(t, string(r.Body), "null", "%s body %s", r.Path, r.Body)
@@ -217,7 +221,45 @@ func checkRequests(t *testing.T, f *tinkerfake.Server) {
 			require.Equal(t, string(prev), string(r.Body), "a retry of %s changed the body", r.Path)
 		}
 		bodies[key] = r.Body
+		if seq, ok := seqOf(t, r); ok {
+			if prev, ok := keyOfSeq[seq]; ok {
+				require.Equal(t, prev, key, "%s was re-sent under another idempotency key", seq)
+			}
+			keyOfSeq[seq] = key
+		}
 	}
+}
+
+// seqOf names the sequenced operation a request carries ("<model or
+// sampling session> seq <n>"), if any.
+func seqOf(t *testing.T, r tinkerfake.Recorded) (string, bool) {
+	t.Helper()
+	if r.Header.Get("Content-Type") == wire.ContentType {
+		req, err := wire.DecodeForwardBackwardRequest(r.Body)
+		require.NoError(t, err)
+		return fmt.Sprintf("%s seq %d", req.ModelID, req.SeqID), true
+	}
+	var body struct {
+		ModelID   string `json:"model_id"`
+		SamplerID string `json:"sampling_session_id"`
+		SeqID     *int   `json:"seq_id"`
+	}
+	if json.Unmarshal(r.Body, &body) != nil || body.SeqID == nil {
+		return "", false
+	}
+	return fmt.Sprintf("%s%s seq %d", body.ModelID, body.SamplerID, *body.SeqID), true
+}
+
+// clientRetries counts requests the adapter itself re-sent
+// (x-stainless-retry-count above 0).
+func clientRetries(f *tinkerfake.Server) int {
+	n := 0
+	for _, r := range f.Requests() {
+		if c := r.Header.Get("x-stainless-retry-count"); c != "" && c != "0" {
+			n++
+		}
+	}
+	return n
 }
 
 func createReq() ports.CreateModelRequest {

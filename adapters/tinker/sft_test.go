@@ -88,6 +88,9 @@ func TestSFTUnderFaults(t *testing.T) {
 				checkWitness(t, f, run, steps, saveEvery)
 				checkRequests(t, f)
 				assertEveryRuleFired(t, f, c.faults)
+				if c.name == "connection dropped after processing" {
+					assert.Positive(t, clientRetries(f), "no dropped connection reached the adapter's own retries")
+				}
 				assert.NotContains(t, logs.String(), testKey)
 				if wireFmt == tinker.WireProto {
 					assertProtoCompressed(t, f)

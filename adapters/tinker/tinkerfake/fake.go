@@ -111,6 +111,8 @@ type Server struct {
 	jwts        map[string]time.Time
 	nextID      int
 	closed      chan struct{}
+	// freshConns is set when a rule drops connections: see serve.
+	freshConns bool
 }
 
 // New returns an unstarted fake; serve its Handler yourself or call
@@ -133,6 +135,7 @@ func New(opts Options) *Server {
 	}
 	for _, r := range opts.Faults {
 		s.rules = append(s.rules, &ruleState{FaultRule: r})
+		s.freshConns = s.freshConns || r.Kind == FaultDrop
 	}
 	return s
 }
@@ -299,6 +302,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		panic(http.ErrAbortHandler)
+	}
+	if s.freshConns {
+		// net/http replays a request that carries an idempotency key
+		// when a reused connection breaks, before the client's own retry
+		// logic sees anything. With every connection fresh, a dropped
+		// connection reaches that logic, which is what the fault tests.
+		w.Header().Set("Connection", "close")
 	}
 	for k, v := range rep.header {
 		w.Header().Set(k, v)
