@@ -16,6 +16,7 @@ import (
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
 	"github.com/cookbookc/cookbookc/interp/progress"
+	"github.com/cookbookc/cookbookc/lang/diag"
 )
 
 func init() { register(newRunCmd) }
@@ -81,10 +82,13 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 		return usagef("run needs a RECIPE or plan.json (or --resume RUN_DIR)\nSee 'cookbookc run --help'.")
 	}
 	if f.parallel < 0 {
-		return usagef("--parallel must be at least 1, not %d", f.parallel)
+		return usagef("--parallel must be at least 1 (or 0 for the number of CPUs), not %d", f.parallel)
 	}
 	if f.quiet && f.json {
 		return usagef("--quiet and --json cannot be used together")
+	}
+	if len(args) == 0 && (len(f.vars) > 0 || f.experiment != "") {
+		return usagef("--var and --experiment need the RECIPE: a run directory's plan.json is already compiled")
 	}
 	vars, err := parseAssignments("--var", f.vars)
 	if err != nil {
@@ -113,20 +117,12 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 		manifest = "default"
 	}
 	cat := registry.Catalog()
-	format := "text"
-	diagOut := stderr
-	if f.json {
-		format, diagOut = "json", stdout
-	}
 
 	// Load the plan and resolve the manifest: every problem is a
 	// diagnostic printed before anything runs.
 	var plan *ir.Plan
 	path := ""
 	if len(args) == 0 {
-		if len(vars) > 0 {
-			return usagef("--var needs the RECIPE: a run directory's plan.json is already compiled")
-		}
 		if plan, err = interp.ReadRunPlan(f.resume); err != nil {
 			return failf("%v", err)
 		}
@@ -139,7 +135,14 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 	loaded, diags := interp.Load(path, plan, interp.LoadOptions{Catalog: cat, Vars: vars, Experiment: f.experiment,
 		Manifest: manifest, Ports: portOverrides})
 	if len(diags) > 0 && !(f.quiet && !diags.HasErrors()) {
-		if err := printDiagnostics(diagOut, format, diags, loaded.Sources); err != nil {
+		var err error
+		if f.json {
+			// stdout is a stream of JSON lines: one per diagnostic.
+			err = diag.WriteJSONLines(stdout, diags)
+		} else {
+			err = diag.WriteText(stderr, diags, loaded.Sources)
+		}
+		if err != nil {
 			return failf("writing diagnostics: %v", err)
 		}
 	}

@@ -144,6 +144,22 @@ func TestRunUsageAndPlanErrors(t *testing.T) {
 	res = runCLI(t, work, nil, "run", "--resume", work)
 	require.Equal(t, 1, res.code)
 	require.Contains(t, res.stderr, "not a cookbookc run directory")
+	res = runCLI(t, work, nil, "run", recipe, "--parallel", "-1")
+	require.Equal(t, 2, res.code, res.stderr)
+	res = runCLI(t, work, nil, "run", "--resume", work, "--experiment", "other")
+	require.Equal(t, 2, res.code, "--experiment without a recipe means nothing: %s", res.stderr)
+
+	// --json keeps stdout a stream of JSON lines, diagnostics included.
+	res = runCLI(t, work, nil, "run", recipe, "--manifest", "test", "--var", "no_such_var=1", "--json")
+	require.Equal(t, 1, res.code)
+	lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+	require.NotEmpty(t, lines)
+	for _, line := range lines {
+		var d struct{ Type, Code string }
+		require.NoError(t, json.Unmarshal([]byte(line), &d), "not one JSON object per line: %q", res.stdout)
+		require.Equal(t, "diagnostic", d.Type)
+		require.Equal(t, "E207", d.Code)
+	}
 	require.Equal(t, []string{"."}, treeListing(t, work), "failed checks create nothing")
 }
 

@@ -55,6 +55,7 @@ func TestWriteJSON(t *testing.T) {
 	assert.Equal(t, "E202", got[0]["code"])
 	assert.Equal(t, "S", got[0]["summary"])
 	assert.Equal(t, "D", got[0]["detail"])
+	assert.NotContains(t, got[0], "type", "check's array has no type field")
 	r := got[0]["range"].(map[string]any)
 	assert.Equal(t, "r.hcl", r["filename"])
 	assert.Equal(t, map[string]any{"line": 2.0, "column": 17.0, "byte": 24.0}, r["start"])
@@ -63,6 +64,23 @@ func TestWriteJSON(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, WriteJSON(&buf, nil))
 	assert.Equal(t, "[]\n", buf.String())
+}
+
+func TestWriteJSONLines(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, WriteJSONLines(&buf, hcl.Diagnostics{
+		New(NotInEnum, rng(2, 17, 24, 24), "S", "D"),
+		Warning(UnusedVariable, rng(3, 1, 40, 5), "W", "<unused>"),
+	}))
+	lines := bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("\n"))
+	require.Len(t, lines, 2, "one line per diagnostic")
+	var first, second map[string]any
+	require.NoError(t, json.Unmarshal(lines[0], &first))
+	require.NoError(t, json.Unmarshal(lines[1], &second))
+	assert.Equal(t, "diagnostic", first["type"])
+	assert.Equal(t, "E202", first["code"])
+	assert.Equal(t, "warning", second["severity"])
+	assert.Equal(t, "<unused>", second["detail"], "no HTML escaping")
 }
 
 type otherExtra struct{ n int }

@@ -97,6 +97,9 @@ type jsonRange struct {
 }
 
 type jsonDiag struct {
+	// Type is "diagnostic" in JSON lines (WriteJSONLines), where
+	// diagnostics share a stream with events; absent in WriteJSON.
+	Type     string     `json:"type,omitempty"`
 	Severity string     `json:"severity"`
 	Code     Code       `json:"code"`
 	Summary  string     `json:"summary"`
@@ -110,26 +113,46 @@ type jsonDiag struct {
 func WriteJSON(w io.Writer, diags hcl.Diagnostics) error {
 	out := make([]jsonDiag, 0, len(diags))
 	for _, d := range diags {
-		j := jsonDiag{Severity: "error", Code: CodeOf(d), Summary: d.Summary, Detail: d.Detail}
-		if d.Severity == hcl.DiagWarning {
-			j.Severity = "warning"
-		}
-		if j.Code == "" {
-			j.Code = HCLNative
-		}
-		if r := d.Subject; r != nil {
-			j.Range = &jsonRange{
-				Filename: r.Filename,
-				Start:    jsonPos{r.Start.Line, r.Start.Column, r.Start.Byte},
-				End:      jsonPos{r.End.Line, r.End.Column, r.End.Byte},
-			}
-		}
-		out = append(out, j)
+		out = append(out, toJSON(d))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// WriteJSONLines prints each diagnostic as one JSON object on its own line,
+// with "type": "diagnostic" added, for streams of JSON lines such as
+// `cookbookc run --json`.
+func WriteJSONLines(w io.Writer, diags hcl.Diagnostics) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, d := range diags {
+		j := toJSON(d)
+		j.Type = "diagnostic"
+		if err := enc.Encode(j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func toJSON(d *hcl.Diagnostic) jsonDiag {
+	j := jsonDiag{Severity: "error", Code: CodeOf(d), Summary: d.Summary, Detail: d.Detail}
+	if d.Severity == hcl.DiagWarning {
+		j.Severity = "warning"
+	}
+	if j.Code == "" {
+		j.Code = HCLNative
+	}
+	if r := d.Subject; r != nil {
+		j.Range = &jsonRange{
+			Filename: r.Filename,
+			Start:    jsonPos{r.Start.Line, r.Start.Column, r.Start.Byte},
+			End:      jsonPos{r.End.Line, r.End.Column, r.End.Byte},
+		}
+	}
+	return j
 }
 
 // Count returns the number of errors and warnings in diags.
