@@ -141,6 +141,57 @@ func TestTrainerInjectedFailureNamesPortAndAdapter(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 }
 
+// Every operation fail_op accepts really fails when named: the enum the
+// checker enforces matches what the trainer counts.
+func TestEveryTrainerOpCanBeMadeToFail(t *testing.T) {
+	ctx := context.Background()
+	datum := []ports.Datum{{ModelInput: ports.TokensInput([]int{1, 2}), LossFnInputs: map[string]ports.TensorData{
+		"target_tokens": ports.IntTensor([]int64{2, 3}), "weights": ports.FloatTensor([]float32{1, 1})}}}
+	// exercise calls every operation once, stopping at the first error.
+	exercise := func(tr *fake.Trainer) error {
+		if _, err := tr.Capabilities(ctx); err != nil {
+			return err
+		}
+		m, err := tr.CreateModel(ctx, ports.CreateModelRequest{BaseModel: "fake/tiny"})
+		if err != nil {
+			return err
+		}
+		if _, err := m.Forward(ctx, datum, ports.LossCrossEntropy, nil).Await(ctx); err != nil {
+			return err
+		}
+		if _, err := m.ForwardBackward(ctx, datum, ports.LossCrossEntropy, nil).Await(ctx); err != nil {
+			return err
+		}
+		if _, err := m.OptimStep(ctx, ports.AdamParams{LearningRate: 1e-3}).Await(ctx); err != nil {
+			return err
+		}
+		path, err := m.SaveState(ctx, "s", ports.SaveOptions{}).Await(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := m.SaveSamplerWeights(ctx, "w", ports.SaveOptions{}).Await(ctx); err != nil {
+			return err
+		}
+		if _, err := m.LoadState(ctx, path, false).Await(ctx); err != nil {
+			return err
+		}
+		if _, err := m.Sampler(ctx); err != nil {
+			return err
+		}
+		_, err = tr.LoadModel(ctx, ports.LoadModelRequest{Path: path})
+		return err
+	}
+	for _, op := range fake.TrainerOps {
+		err := exercise(fake.NewTrainer(0, op, 1))
+		if op == "" {
+			require.NoError(t, err)
+			continue
+		}
+		require.ErrorIs(t, err, fake.ErrInjected, op)
+		require.ErrorContains(t, err, "training_client (fake): "+op+":", op)
+	}
+}
+
 func TestSamplerDeterministicShapes(t *testing.T) {
 	ctx := context.Background()
 	svc := fake.NewSamplingService(0)

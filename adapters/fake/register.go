@@ -22,7 +22,7 @@ func init() {
 	reg(catalog.PortTrainingClient, "deterministic trainer that keeps a fingerprint of its updates instead of weights.",
 		[]catalog.Field{
 			latency,
-			{Name: "fail_op", Type: catalog.String, Default: "", Doc: "Fail this operation (e.g. \"forward_backward\", \"optim_step\", \"save_state\") to test failure handling."},
+			{Name: "fail_op", Type: catalog.String, Default: "", Enum: TrainerOps, Doc: "Fail this operation (e.g. \"forward_backward\", \"optim_step\", \"save_state\") to test failure handling."},
 			{Name: "fail_at", Type: catalog.Int, Default: int64(1), Min: catalog.AtLeast(1), Doc: "Fail the fail_op operation at its N-th call."},
 		},
 		func(ctx context.Context, cfg registry.Config, env registry.Env) (any, error) {

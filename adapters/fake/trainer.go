@@ -43,6 +43,11 @@ func NewTrainer(latency time.Duration, failOp string, failAt int64) *Trainer {
 	return &Trainer{latency: latency, failOp: failOp, failAt: failAt, calls: map[string]int64{}}
 }
 
+// TrainerOps are the operations fail_op can name ("" fails none): a
+// misspelt fail_op would never fire, so the config lists them as an enum.
+var TrainerOps = []string{"", "capabilities", "create_model", "load_model", "forward", "forward_backward",
+	"optim_step", "save_state", "save_sampler_weights", "load_state", "sampler"}
+
 // ErrInjected is the error of an injected failure.
 var ErrInjected = errors.New("injected failure (fake adapter config fail_op)")
 

@@ -91,7 +91,14 @@ func fieldLine(f catalog.Field) string {
 		attrs = append(attrs, "default "+formatDefault(f.Default))
 	}
 	if len(f.Enum) > 0 {
-		attrs = append(attrs, "one of "+strings.Join(f.Enum, "|"))
+		shown := make([]string, len(f.Enum))
+		for i, e := range f.Enum {
+			shown[i] = e
+			if e == "" {
+				shown[i] = `""` // otherwise it would print as nothing
+			}
+		}
+		attrs = append(attrs, "one of "+strings.Join(shown, "|"))
 	}
 	if f.Min != nil || f.Max != nil {
 		attrs = append(attrs, boundText(f.Min, f.Max))

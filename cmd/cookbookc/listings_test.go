@@ -13,7 +13,7 @@ func TestAdaptersAndStagesListings(t *testing.T) {
 	for _, want := range []string{
 		"training_client\n  fake [test fake]: Test fake:",
 		"bound by manifests: test",
-		"fail_op (string, default \"\"):",
+		"fail_op (string, default \"\", one of \"\"|capabilities|create_model|",
 		"blob_store\n",
 		"local: Blobs as files in a local directory, written atomically.",
 		"metrics_sink\n",
