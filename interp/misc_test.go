@@ -2,9 +2,12 @@ package interp_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -71,7 +74,7 @@ func init() {
 		if err := env.Checkpoints.Append(map[string]any{"name": "c", "state_path": "x://" + key}); err != nil {
 			return nil, err
 		}
-		return nil, errors.New("service said: bad key " + key)
+		return nil, errors.New("service said: bad key " + key + " (GET /v1/models?key=" + url.QueryEscape(key) + ")")
 	}))
 	registry.Register(registry.Adapter{
 		Schema: catalog.AdapterSchema{Port: catalog.PortMetricsSink, Name: "test_recorder", Summary: "records sink calls (interp tests)"},
@@ -134,31 +137,42 @@ func TestMetricsReachTheSinkAndAdaptersAreClosed(t *testing.T) {
 }
 
 // Secrets that reach a stage are redacted from everything the
-// interpreter writes: log lines, metrics, checkpoint records, errors.
+// interpreter writes: log lines, metrics, checkpoint records, errors;
+// also when they hold characters that JSON or a quoted log value escape
+// (the escaped text gives the secret away as surely as the raw one).
 func TestSecretsAreRedactedEverywhere(t *testing.T) {
-	const secret = "sk-live-0123456789abcdef"
-	p := plan("redact", st("s", kindSecretLog, 1, map[string]ir.Value{
-		"key": {Type: "string", Secret: &ir.SecretRef{Env: []string{"MY_KEY"}}}}))
-	var observed []string
-	res, err := interp.Run(context.Background(), interp.Options{Plan: p, Catalog: miscCatalog(), Bindings: testBindings(t, nil), RunsDir: t.TempDir(),
-		Getenv: func(name string) string {
-			if name == "MY_KEY" {
-				return secret
-			}
-			return ""
-		},
-		Observer: interp.ObserverFunc(func(e interp.Event) { observed = append(observed, e.Message+e.Error) })})
-	require.NoError(t, err)
-	require.Equal(t, interp.StatusFailed, res.Status)
-	require.NotContains(t, res.Err.Error(), secret)
-	require.Contains(t, res.Err.Error(), "bad key [REDACTED]")
-	for _, o := range observed {
-		require.NotContains(t, o, secret)
-	}
-	for _, f := range []string{"events.jsonl", "run.log", "summary.json", "s/metrics.jsonl", "s/checkpoints.jsonl"} {
-		data, err := os.ReadFile(filepath.Join(res.RunDir, f))
+	for _, secret := range []string{"sk-live-0123456789abcdef", `pa"ss<wo>rd&\ key`} {
+		jsonForm, err := json.Marshal(secret)
 		require.NoError(t, err)
-		require.NotContains(t, string(data), secret, f)
-		require.Contains(t, string(data), "[REDACTED]", f)
+		forms := []string{secret, string(jsonForm[1 : len(jsonForm)-1]), strconv.Quote(secret)[1 : len(strconv.Quote(secret))-1],
+			url.QueryEscape(secret)}
+		p := plan("redact", st("s", kindSecretLog, 1, map[string]ir.Value{
+			"key": {Type: "string", Secret: &ir.SecretRef{Env: []string{"MY_KEY"}}}}))
+		var observed []string
+		res, err := interp.Run(context.Background(), interp.Options{Plan: p, Catalog: miscCatalog(), Bindings: testBindings(t, nil), RunsDir: t.TempDir(),
+			Getenv: func(name string) string {
+				if name == "MY_KEY" {
+					return secret
+				}
+				return ""
+			},
+			Observer: interp.ObserverFunc(func(e interp.Event) { observed = append(observed, e.Message+e.Error) })})
+		require.NoError(t, err)
+		require.Equal(t, interp.StatusFailed, res.Status)
+		for _, form := range forms {
+			require.NotContains(t, res.Err.Error(), form)
+			for _, o := range observed {
+				require.NotContains(t, o, form)
+			}
+		}
+		require.Contains(t, res.Err.Error(), "bad key [REDACTED]")
+		for _, f := range []string{"events.jsonl", "run.log", "summary.json", "s/metrics.jsonl", "s/checkpoints.jsonl"} {
+			data, err := os.ReadFile(filepath.Join(res.RunDir, f))
+			require.NoError(t, err)
+			for _, form := range forms {
+				require.NotContains(t, string(data), form, "%s holds %q", f, form)
+			}
+			require.Contains(t, string(data), "[REDACTED]", f)
+		}
 	}
 }

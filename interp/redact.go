@@ -2,7 +2,10 @@ package interp
 
 import (
 	"bytes"
+	"encoding/json"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -22,9 +25,17 @@ func newRedactor(values []string) *redactor {
 	seen := map[string]bool{}
 	var secrets []string
 	for _, v := range values {
-		if len(v) >= minSecretLen && !seen[v] {
-			seen[v] = true
-			secrets = append(secrets, v)
+		if len(v) < minSecretLen {
+			continue
+		}
+		// Besides the value itself, the forms it takes inside JSON
+		// strings (events, metrics) and quoted slog values (run.log):
+		// a secret with a quote, a backslash or <>& is escaped there.
+		for _, form := range escapedForms(v) {
+			if !seen[form] {
+				seen[form] = true
+				secrets = append(secrets, form)
+			}
 		}
 	}
 	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
@@ -37,6 +48,26 @@ func newRedactor(values []string) *redactor {
 		rd.r = strings.NewReplacer(pairs...)
 	}
 	return rd
+}
+
+// escapedForms returns v as it appears raw, inside a JSON string (with and
+// without HTML escaping), inside a Go-quoted string and URL-escaped.
+func escapedForms(v string) []string {
+	forms := []string{v, strconv.Quote(v)}
+	var buf bytes.Buffer
+	for _, html := range []bool{true, false} {
+		buf.Reset()
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(v) == nil {
+			forms = append(forms, strings.TrimSuffix(buf.String(), "\n"))
+		}
+	}
+	for i := 1; i < len(forms); i++ {
+		forms[i] = forms[i][1 : len(forms[i])-1] // drop the quotes
+	}
+	// And as URL-escaped in the URL an HTTP error message quotes.
+	return append(forms, url.QueryEscape(v), url.PathEscape(v))
 }
 
 // active reports whether there is anything to redact.
