@@ -134,7 +134,7 @@ func (r *runner) run(parent context.Context) *Result {
 		r.settle(ready, o)
 	}
 
-	return r.finish(ctx, start)
+	return r.finish(start)
 }
 
 // settle records how a stage ended and queues the dependents it unblocks.

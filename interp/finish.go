@@ -2,7 +2,6 @@ package interp
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +32,7 @@ type summaryStage struct {
 
 // finish closes the adapters, journals the end of the attempt, writes
 // summary.json and builds the Result.
-func (r *runner) finish(ctx context.Context, start time.Time) *Result {
+func (r *runner) finish(start time.Time) *Result {
 	res := &Result{RunDir: r.dir, RunID: r.runID, Attempt: r.attempt, Status: StatusOK}
 	var errs []error
 	interrupted := false
@@ -66,7 +65,9 @@ func (r *runner) finish(ctx context.Context, start time.Time) *Result {
 	switch {
 	case len(errs) > 0:
 		res.Status = StatusFailed
-	case interrupted || ctx.Err() != nil:
+	case interrupted:
+		// Not the context's state: a signal that arrives after the last stage
+		// finished interrupted nothing, and the run is complete.
 		res.Status = StatusInterrupted
 	}
 	if len(errs) > 0 {

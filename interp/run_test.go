@@ -193,3 +193,20 @@ func TestTrainingBranchesOverlapOnFakes(t *testing.T) {
 	// Each took at least 8 steps x 2 calls x 5 ms: the overlap is real work.
 	require.Greater(t, a[1].Sub(a[0]), 70*time.Millisecond)
 }
+
+// A signal that arrives after the last stage finished interrupted
+// nothing: the run is complete, not interrupted.
+func TestCancelAfterTheLastStageIsNotAnInterruption(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := plan("late", st("a", "noop", 1, map[string]ir.Value{"value": lit(t, "int", 1)}))
+	res, err := interp.Run(ctx, interp.Options{Plan: p, Catalog: testCatalog(), Bindings: testBindings(t, nil), RunsDir: t.TempDir(),
+		Observer: interp.ObserverFunc(func(e interp.Event) {
+			if e.Type == interp.EventStageFinished {
+				cancel()
+			}
+		})})
+	require.NoError(t, err)
+	require.Equal(t, interp.StatusOK, res.Status, "%v", res.Err)
+	require.NoError(t, res.Err)
+}
