@@ -1,6 +1,8 @@
 // Package hf is the `hf` hub_client adapter: it downloads files of Hugging
-// Face hub repositories (tokenizer.json, configs) into a local cache, so a
-// file is fetched once per machine. The endpoint can point at a mirror
+// Face hub repositories (tokenizer.json, configs, dataset shards) into a
+// local cache, so a file is fetched once per machine. Model repositories
+// are named "owner/name"; dataset repositories "datasets/owner/name" (the
+// hub's own URL prefix for them). The endpoint can point at a mirror
 // (config `endpoint` or HF_ENDPOINT); a token for gated or private repos
 // comes from config `token` (an env() reference) or HF_TOKEN, and is only
 // ever sent as an Authorization header, never logged or put in errors.
@@ -118,12 +120,19 @@ func New(o Options) (*Client, error) {
 	return c, nil
 }
 
+// DatasetPrefix marks a dataset repository: "datasets/owner/name". The hub
+// serves datasets under this URL prefix, and no user or organisation can
+// be called "datasets" (the name is the hub's own route), so the prefixed
+// id cannot collide with a model repository, in URLs or in the cache.
+const DatasetPrefix = "datasets/"
+
 // checkRepo rejects ids that could escape the cache directory or the URL
-// path: "owner/name" (or "name") made of safe characters.
+// path: "owner/name" (or "name"), or "datasets/owner/name", made of safe
+// characters.
 func checkRepo(repo string) error {
-	parts := strings.Split(repo, "/")
+	parts := strings.Split(strings.TrimPrefix(repo, DatasetPrefix), "/")
 	if repo == "" || len(parts) > 2 {
-		return fmt.Errorf("repository %q: want owner/name", repo)
+		return fmt.Errorf("repository %q: want owner/name or datasets/owner/name", repo)
 	}
 	for _, p := range parts {
 		if !safeSegment(p) {
@@ -157,9 +166,32 @@ func checkPath(what, p string) error {
 	return nil
 }
 
+// escapedPath joins path segments for a URL: each segment is escaped on
+// its own, so a revision such as "refs/convert/parquet" travels as the
+// single segment "refs%2Fconvert%2Fparquet" the hub expects. Names are
+// already checked to be safe; the escaping is for the slashes.
+func escapedPath(segments ...string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
+
+// fileURL is {endpoint}/{repo}/resolve/{revision}/{file}, with the
+// revision escaped as one segment and the repo and file paths kept as
+// slash-separated segments.
+func (c *Client) fileURL(repo, revision, filename string) string {
+	segs := strings.Split(repo, "/")
+	segs = append(segs, "resolve", revision)
+	segs = append(segs, strings.Split(filename, "/")...)
+	return c.endpoint.String() + escapedPath(segs...)
+}
+
 // Download implements ports.HubClient: it returns the cached copy when
 // there is one, else fetches {endpoint}/{repo}/resolve/{revision}/{file}
-// and stores it atomically (temporary file, fsync, rename), so an
+// (the revision escaped as one path segment) and stores it atomically (temporary file, fsync, rename), so an
 // interrupted download never leaves a truncated file in the cache. Files
 // of a branch revision ("main") are kept as first downloaded; delete the
 // cache folder to refresh them.
@@ -183,8 +215,7 @@ func (c *Client) Download(ctx context.Context, repo, filename, revision string) 
 	if st, err := os.Stat(dest); err == nil && st.Mode().IsRegular() {
 		return dest, nil
 	}
-	u := c.endpoint.JoinPath(repo, "resolve", revision, filename)
-	resp, err := c.get(ctx, u.String())
+	resp, err := c.get(ctx, c.fileURL(repo, revision, filename))
 	if err != nil {
 		return "", wrap(err)
 	}
@@ -228,7 +259,10 @@ func writeAtomic(path string, r io.Reader) error {
 	return nil
 }
 
-// ListFiles implements ports.HubClient through the model info API.
+// ListFiles implements ports.HubClient. Model repositories are listed
+// through the model info API (its "siblings"); dataset repositories
+// ("datasets/owner/name") through the recursive tree API, following its
+// pagination, because dataset repositories often hold many shards.
 func (c *Client) ListFiles(ctx context.Context, repo, revision string) ([]string, error) {
 	if revision == "" {
 		revision = "main"
@@ -242,9 +276,27 @@ func (c *Client) ListFiles(ctx context.Context, repo, revision string) ([]string
 	if err := checkPath("revision", revision); err != nil {
 		return nil, wrap(err)
 	}
-	resp, err := c.get(ctx, c.endpoint.JoinPath("api", "models", repo, "revision", revision).String())
+	var files []string
+	var err error
+	if name, ok := strings.CutPrefix(repo, DatasetPrefix); ok {
+		files, err = c.listTree(ctx, name, revision)
+	} else {
+		files, err = c.listSiblings(ctx, repo, revision)
+	}
 	if err != nil {
 		return nil, wrap(err)
+	}
+	return files, nil
+}
+
+// listSiblings lists a model repository through
+// /api/models/{repo}/revision/{revision}.
+func (c *Client) listSiblings(ctx context.Context, repo, revision string) ([]string, error) {
+	segs := append([]string{"api", "models"}, strings.Split(repo, "/")...)
+	segs = append(segs, "revision", revision)
+	resp, err := c.get(ctx, c.endpoint.String()+escapedPath(segs...))
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	var info struct {
@@ -253,13 +305,87 @@ func (c *Client) ListFiles(ctx context.Context, repo, revision string) ([]string
 		} `json:"siblings"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&info); err != nil {
-		return nil, wrap(fmt.Errorf("bad model info: %w", err))
+		return nil, fmt.Errorf("bad model info: %w", err)
 	}
 	files := make([]string, 0, len(info.Siblings))
 	for _, s := range info.Siblings {
 		files = append(files, s.Name)
 	}
 	return files, nil
+}
+
+// maxTreePages bounds the pages of one tree listing, so a server that
+// keeps answering with a next link cannot keep a run busy forever (the hub
+// serves about a thousand entries a page).
+const maxTreePages = 1000
+
+// listTree lists the files of a dataset repository through
+// /api/datasets/{owner/name}/tree/{revision}?recursive=true, following
+// the Link rel="next" headers of its pages. Next links must stay on the
+// endpoint's scheme and host: the token is sent with every page.
+func (c *Client) listTree(ctx context.Context, name, revision string) ([]string, error) {
+	segs := append([]string{"api", "datasets"}, strings.Split(name, "/")...)
+	segs = append(segs, "tree", revision)
+	next := c.endpoint.String() + escapedPath(segs...) + "?recursive=true"
+	seen := map[string]bool{}
+	var files []string
+	for page := 1; next != ""; page++ {
+		if seen[next] {
+			return nil, fmt.Errorf("tree listing: page %d links back to an earlier page", page-1)
+		}
+		if page > maxTreePages {
+			return nil, fmt.Errorf("tree listing did not end after %d pages", maxTreePages)
+		}
+		seen[next] = true
+		resp, err := c.get(ctx, next)
+		if err != nil {
+			return nil, err
+		}
+		var entries []struct {
+			Type string `json:"type"`
+			Path string `json:"path"`
+		}
+		err = json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&entries)
+		link := resp.Header.Get("Link")
+		resp.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("bad tree listing (page %d): %w", page, err)
+		}
+		for _, e := range entries {
+			if e.Type == "file" {
+				files = append(files, e.Path)
+			}
+		}
+		if next, err = c.nextLink(link); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// nextLink returns the rel="next" target of a Link header ("" when there
+// is none), refusing one that leaves the endpoint's scheme and host.
+func (c *Client) nextLink(header string) (string, error) {
+	for _, part := range strings.Split(header, ",") {
+		target, params, ok := strings.Cut(strings.TrimSpace(part), ";")
+		if !ok || !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+			continue
+		}
+		isNext := false
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			isNext = isNext || (strings.EqualFold(k, "rel") && strings.Trim(v, `"`) == "next")
+		}
+		if !isNext {
+			continue
+		}
+		u, err := c.endpoint.Parse(target[1 : len(target)-1])
+		if err != nil || u.Scheme != c.endpoint.Scheme || u.Host != c.endpoint.Host {
+			return "", fmt.Errorf("tree listing: refusing a next page outside %s://%s", c.endpoint.Scheme, c.endpoint.Host)
+		}
+		return u.String(), nil
+	}
+	return "", nil
 }
 
 // errStatus is a non-retryable HTTP failure.
@@ -323,7 +449,9 @@ func hint(code int, haveToken bool) string {
 	case code == http.StatusNotFound:
 		return "no such repository, revision or file"
 	case (code == http.StatusUnauthorized || code == http.StatusForbidden) && !haveToken:
-		return "the repository is gated or private: set HF_TOKEN"
+		// The hub answers 401 for a repository that does not exist too,
+		// so as not to reveal private ones.
+		return "no such repository, or it is gated or private: set HF_TOKEN"
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return "the token was refused (gated repository not accepted, or token lacks access)"
 	}
