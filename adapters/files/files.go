@@ -59,7 +59,11 @@ func (s *Store) Resolve(ref ports.DatasetRef) (string, error) {
 	}
 	if i := strings.Index(src, "://"); i >= 0 {
 		scheme := src[:i]
-		if scheme != "file" {
+		switch scheme {
+		case "file":
+		case "hf":
+			return "", fmt.Errorf("%w; got a hf:// source %q: the \"hf\" dataset_store reads hub datasets (run with --port dataset_store=hf, or --manifest dev or prod, which bind it)", errScheme, src)
+		default:
 			return "", fmt.Errorf("%w; got a %s:// source %q (bind dataset_store to an adapter that reads it)", errScheme, scheme, src)
 		}
 		src = src[i+3:]
@@ -117,7 +121,17 @@ func (s *Store) Open(ctx context.Context, ref ports.DatasetRef) (iter.Seq2[ports
 	if st.IsDir() {
 		return nil, fmt.Errorf("dataset %s: %s is a directory, not a file", ref.Source, path)
 	}
-	display := displayPath(path, ref.BaseDir)
+	return ReadFile(ctx, path, displayPath(path, ref.BaseDir), format)
+}
+
+// ReadFile returns the rows of one file on this machine in format
+// ("jsonl", "json", "csv" or "parquet", as FileFormat returns), each
+// record naming the file as display. It is how other dataset stores
+// (adapters/hfdata) decode the files they fetch, so rows are decoded, and
+// bad rows reported as file:line, the same way wherever a file came from.
+// The file is opened when the sequence is iterated; a missing or
+// unreadable file is then yielded as the error that ends it.
+func ReadFile(ctx context.Context, path, display, format string) (iter.Seq2[ports.Record, error], error) {
 	var read func(ctx context.Context, path, display string, yield func(ports.Record, error) bool)
 	switch format {
 	case "jsonl":
@@ -128,6 +142,8 @@ func (s *Store) Open(ctx context.Context, ref ports.DatasetRef) (iter.Seq2[ports
 		read = readCSV
 	case "parquet":
 		read = readParquet
+	default:
+		return nil, fmt.Errorf("unknown file format %q (want jsonl, json, csv or parquet)", format)
 	}
 	return func(yield func(ports.Record, error) bool) {
 		read(ctx, path, display, yield)

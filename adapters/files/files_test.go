@@ -2,8 +2,10 @@ package files
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,6 +129,8 @@ func TestOpenErrors(t *testing.T) {
 		want string
 	}{
 		{ports.DatasetRef{Source: "hf://org/name"}, "got a hf:// source"},
+		{ports.DatasetRef{Source: "hf://org/name"}, "--port dataset_store=hf, or --manifest dev or prod"},
+		{ports.DatasetRef{Source: "s3://bucket/x.jsonl"}, "got a s3:// source \"s3://bucket/x.jsonl\" (bind dataset_store"},
 		{ports.DatasetRef{Source: "missing.jsonl", BaseDir: dir}, "no such file"},
 		{ports.DatasetRef{Source: "data.txt", BaseDir: dir}, "set file_format"},
 		{ports.DatasetRef{Source: "data.txt", BaseDir: dir, FileFormat: "xml"}, "unknown file format"},
@@ -221,5 +225,33 @@ func TestParquet(t *testing.T) {
 	}()
 	if calls != 1 {
 		t.Fatalf("loop body ran %d times", calls)
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "shard.jsonl", "{\"a\": 1}\n{bad\n")
+	seq, err := ReadFile(context.Background(), filepath.Join(dir, "shard.jsonl"), "hf://org/x/shard.jsonl", "jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rec, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s:%d err=%v", rec.File, rec.Line, rec.Err != nil))
+	}
+	if want := []string{"hf://org/x/shard.jsonl:1 err=false", "hf://org/x/shard.jsonl:2 err=true"}; !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if _, err := ReadFile(context.Background(), "x", "x", "auto"); err == nil || !strings.Contains(err.Error(), "unknown file format") {
+		t.Fatalf("format auto: err = %v", err)
+	}
+	seq, _ = ReadFile(context.Background(), filepath.Join(dir, "gone.csv"), "gone.csv", "csv")
+	for _, err := range seq {
+		if err == nil || !strings.Contains(err.Error(), "dataset gone.csv") {
+			t.Fatalf("missing file: err = %v", err)
+		}
 	}
 }
