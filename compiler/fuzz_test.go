@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,7 +13,8 @@ import (
 
 // FuzzCompile feeds arbitrary recipe source (native or JSON syntax) to the
 // whole checker. It must never panic or hang, every diagnostic must carry a
-// code and a range, and an error-free recipe must encode to a plan. The
+// code and a range inside the source and print without panicking, and an
+// error-free recipe must encode to a plan. The
 // seed corpus (every fixture under testdata plus the examples) runs in
 // plain `go test`.
 func FuzzCompile(f *testing.F) {
@@ -49,8 +51,19 @@ func FuzzCompile(f *testing.F) {
 			r, d := CompileSource(dir, map[string][]byte{name: src}, Options{Catalog: cat, Manifest: "default"}, false)
 			res = r
 			for _, x := range d {
-				diags = append(diags, &hclDiag{code: diag.CodeOf(x), hasRange: x.Subject != nil, text: x.Error()})
+				hd := &hclDiag{code: diag.CodeOf(x), hasRange: x.Subject != nil, text: x.Error()}
+				if s := x.Subject; s != nil && s.Filename == name {
+					// Snippets slice the source with these offsets. (The
+					// hcl JSON parser ends a range at EOF one byte past it.)
+					hd.inSource = 0 <= s.Start.Byte && s.Start.Byte <= s.End.Byte && s.Start.Byte <= len(src) && s.End.Byte <= len(src)+1
+				} else {
+					hd.inSource = true
+				}
+				diags = append(diags, hd)
 			}
+			// The CLI prints whatever it gets; printing must not panic.
+			_ = diag.WriteText(io.Discard, d, r.Sources)
+			_ = diag.WriteJSON(io.Discard, d)
 		}()
 		select {
 		case <-done:
@@ -61,6 +74,9 @@ func FuzzCompile(f *testing.F) {
 		for _, d := range diags {
 			if d.code == "" || !d.hasRange {
 				t.Fatalf("diagnostic without code or range: %s", d.text)
+			}
+			if !d.inSource {
+				t.Fatalf("diagnostic range outside the source: %s", d.text)
 			}
 			if d.code[0] == 'E' {
 				hasErrors = true
@@ -79,5 +95,6 @@ func FuzzCompile(f *testing.F) {
 type hclDiag struct {
 	code     diag.Code
 	hasRange bool
+	inSource bool
 	text     string
 }
