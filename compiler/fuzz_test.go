@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,8 +14,8 @@ import (
 
 // FuzzCompile feeds arbitrary recipe source (native or JSON syntax) to the
 // whole checker. It must never panic or hang, every diagnostic must carry a
-// code and a range inside the source and print without panicking, and an
-// error-free recipe must encode to a plan. The
+// code and a range inside the source and print without panicking (and
+// without a stack trace), and an error-free recipe must encode to a plan. The
 // seed corpus (every fixture under testdata plus the examples) runs in
 // plain `go test`.
 func FuzzCompile(f *testing.F) {
@@ -51,7 +52,8 @@ func FuzzCompile(f *testing.F) {
 			r, d := CompileSource(dir, map[string][]byte{name: src}, Options{Catalog: cat, Manifest: "default"}, false)
 			res = r
 			for _, x := range d {
-				hd := &hclDiag{code: diag.CodeOf(x), hasRange: x.Subject != nil, text: x.Error()}
+				hd := &hclDiag{code: diag.CodeOf(x), hasRange: x.Subject != nil, text: x.Error(),
+					stack: strings.Contains(x.Detail, "goroutine ")}
 				if s := x.Subject; s != nil && s.Filename == name {
 					// Snippets slice the source with these offsets. (The
 					// hcl JSON parser ends a range at EOF one byte past it.)
@@ -75,6 +77,9 @@ func FuzzCompile(f *testing.F) {
 			if d.code == "" || !d.hasRange {
 				t.Fatalf("diagnostic without code or range: %s", d.text)
 			}
+			if d.stack {
+				t.Fatalf("a stack trace in a diagnostic: %s", d.text)
+			}
 			if !d.inSource {
 				t.Fatalf("diagnostic range outside the source: %s", d.text)
 			}
@@ -96,5 +101,6 @@ type hclDiag struct {
 	code     diag.Code
 	hasRange bool
 	inSource bool
+	stack    bool // a panic's stack trace made it into the detail
 	text     string
 }

@@ -129,7 +129,8 @@ var errBudgetSpent = errors.New("the evaluation budget is spent")
 
 // meterFunctions returns fns with every call charged to m: the arguments
 // before the call, the result after it (range(1000) in a loop builds a
-// thousand values per iteration from a tiny argument).
+// thousand values per iteration from a tiny argument). Calls also get
+// plainPanic's error messages.
 func meterFunctions(fns map[string]function.Function, m *meter) map[string]function.Function {
 	out := make(map[string]function.Function, len(fns))
 	for name, f := range fns {
@@ -148,7 +149,7 @@ func meterFunctions(fns map[string]function.Function, m *meter) map[string]funct
 				if err == nil && !m.charge(v) {
 					return cty.NilVal, errBudgetSpent
 				}
-				return v, err
+				return v, plainPanic(err)
 			},
 		})
 	}
@@ -222,4 +223,15 @@ func (c *compiler) firstCostDiag() {
 		out = append(out, d)
 	}
 	c.diags = out
+}
+
+// plainPanic replaces the error cty makes of a panicking function
+// (log(-1, 10) panics on NaN), whose message carries a goroutine stack
+// trace, with one sentence fit for a diagnostic.
+func plainPanic(err error) error {
+	var pe function.PanicError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("no result can be computed for these arguments (%v)", pe.Value)
+	}
+	return err
 }
