@@ -120,11 +120,12 @@ func New(o Options) (*Client, error) {
 	return c, nil
 }
 
-// DatasetPrefix marks a dataset repository: "datasets/owner/name". The hub
-// serves datasets under this URL prefix, and no user or organisation can
-// be called "datasets" (the name is the hub's own route), so the prefixed
-// id cannot collide with a model repository, in URLs or in the cache.
-const DatasetPrefix = "datasets/"
+// DatasetPrefix marks a dataset repository: "datasets/owner/name"
+// (ports.DatasetRepoPrefix). The hub serves datasets under this URL
+// prefix, and no user or organisation can be called "datasets" (the name
+// is the hub's own route), so the prefixed id cannot collide with a model
+// repository, in URLs or in the cache.
+const DatasetPrefix = ports.DatasetRepoPrefix
 
 // checkRepo rejects ids that could escape the cache directory or the URL
 // path: "owner/name" (or "name"), or "datasets/owner/name", made of safe

@@ -49,7 +49,14 @@ type BlobStore interface {
 	Delete(ctx context.Context, key string) error
 }
 
+// DatasetRepoPrefix marks a dataset repository in HubClient calls:
+// "datasets/owner/name", as in the hub's URLs; "owner/name" is a model
+// repository.
+const DatasetRepoPrefix = "datasets/"
+
 // HubClient is the hub_client port (Hugging Face hub and compatible).
+// Repositories are "owner/name" (models) or "datasets/owner/name" (see
+// DatasetRepoPrefix).
 type HubClient interface {
 	// Download fetches one file of a repository (cached) and returns its
 	// local path.
