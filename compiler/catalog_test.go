@@ -28,6 +28,7 @@ func testCatalog() *catalog.Catalog {
 	}
 	add(catalog.AdapterSchema{Port: catalog.PortDatasetStore, Name: "local"})
 	add(catalog.AdapterSchema{Port: catalog.PortDatasetStore, Name: "fake", Fake: true})
+	add(catalog.AdapterSchema{Port: catalog.PortDatasetStore, Name: "hf"})
 	add(catalog.AdapterSchema{Port: catalog.PortBlobStore, Name: "local"})
 	add(catalog.AdapterSchema{Port: catalog.PortBlobStore, Name: "s3", Config: []catalog.Field{
 		{Name: "bucket", Type: catalog.String, Required: true},

@@ -34,7 +34,7 @@ func TestResolveManifest(t *testing.T) {
 		{"recipe overrides a built-in port by port", "prod", nil, map[string]string{
 			"training_client": "tinker @ pipeline.hcl:65",
 			"sampling_client": "tinker @ pipeline.hcl:72",
-			"dataset_store":   "local @ manifest \"prod\" (built-in)",
+			"dataset_store":   "hf @ manifest \"prod\" (built-in)",
 			"blob_store":      "s3 @ manifest \"prod\" (built-in)",
 		}},
 		{"new manifest extends another", "staging", nil, map[string]string{

@@ -91,14 +91,17 @@ func builtinManifests() []*Manifest {
 			PortMetricsSink:    {Adapter: "none"},
 		}
 	}
+	// dev and prod read hf:// datasets as well as local files; default
+	// and local keep the local store, which never touches the network.
 	dev := local()
+	dev[PortDatasetStore] = Binding{Adapter: "hf"}
 	dev[PortLLMClient] = Binding{Adapter: "openai"}
 	dev[PortEmbeddingClient] = Binding{Adapter: "openai"}
 	dev[PortVectorStore] = Binding{Adapter: "memory"}
 	return []*Manifest{
 		{Name: "default", Summary: "Embedded default: the local training backend, local files and blobs; runs offline.", Ports: local()},
 		{Name: "local", Summary: "Same as default: everything on this machine.", Ports: local()},
-		{Name: "dev", Summary: "Local training plus remote helpers (OpenAI-compatible LLM and embeddings, in-memory vectors).", Ports: dev},
+		{Name: "dev", Summary: "Local training plus remote helpers (hub datasets, OpenAI-compatible LLM and embeddings, in-memory vectors).", Ports: dev},
 		{Name: "test", Summary: "Deterministic fakes for every port (for tests; trains nothing).", Ports: map[string]Binding{
 			PortTrainingClient: {Adapter: "fake"}, PortSamplingClient: {Adapter: "fake"},
 			PortDatasetStore: {Adapter: "fake"}, PortBlobStore: {Adapter: "fake"},
@@ -108,7 +111,7 @@ func builtinManifests() []*Manifest {
 		}},
 		{Name: "prod", Summary: "The remote training service (Tinker), Hugging Face hub and S3.", Ports: map[string]Binding{
 			PortTrainingClient: {Adapter: "tinker"}, PortSamplingClient: {Adapter: "tinker"},
-			PortDatasetStore: {Adapter: "local"}, PortBlobStore: {Adapter: "s3"},
+			PortDatasetStore: {Adapter: "hf"}, PortBlobStore: {Adapter: "s3"},
 			PortHubClient: {Adapter: "hf"}, PortLLMClient: {Adapter: "openai"},
 			PortEmbeddingClient: {Adapter: "openai"}, PortVectorStore: {Adapter: "memory"},
 			PortMetricsSink: {Adapter: "none"},
