@@ -316,8 +316,7 @@ func (c *Client) listSiblings(ctx context.Context, repo, revision string) ([]str
 }
 
 // maxTreePages bounds the pages of one tree listing, so a server that
-// keeps answering with a next link cannot keep a run busy forever (the hub
-// serves about a thousand entries a page).
+// keeps answering with new next links cannot keep a run busy forever.
 const maxTreePages = 1000
 
 // listTree lists the files of a dataset repository through

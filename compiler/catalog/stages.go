@@ -266,10 +266,10 @@ func requireModelOrCheckpoint(model, checkpoint string) func(map[string]any) []P
 // datasetFields is the schema of a `dataset` block.
 func datasetFields() []Field {
 	return []Field{
-		{Name: "source", Type: String, Required: true, Doc: "Where the rows come from: a path or file:// URI relative to the recipe, or hf://ORG/NAME."},
+		{Name: "source", Type: String, Required: true, Doc: "Where the rows come from: a path or file:// URI relative to the recipe, or a hub dataset hf://ORG/NAME[@REVISION][#SUBSET]."},
 		{Name: "format", Type: String, Default: "auto", Enum: []string{"auto", "messages", "prompt_completion", "instruction", "input_output", "comparison", "question_answer"}, Doc: "Row format; \"auto\" detects it from the first row."},
 		{Name: "file_format", Type: String, Default: "auto", Enum: []string{"auto", "jsonl", "json", "csv", "parquet"}, Doc: "File format; \"auto\" uses the file extension."},
-		{Name: "split", Type: String, Default: "train", Doc: "Upstream split to read (hub datasets)."},
+		{Name: "split", Type: String, Default: "train", Doc: "Split to read from a hub dataset: the files whose names say it (train, test, validation, ...)."},
 		{Name: "test_fraction", Type: Number, Min: AtLeast(0), Max: Below(1), Doc: "Hold out this fraction of rows as the test split."},
 		{Name: "test_size", Type: Int, Min: AtLeast(0), Doc: "Hold out this many rows as the test split."},
 		{Name: "shuffle_seed", Type: Int, Default: int64(0), Doc: "Seed of the shuffle before the split and of each epoch's order."},
