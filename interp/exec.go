@@ -328,7 +328,8 @@ func (r *runner) moveAside(dir, id string) error {
 		if err := os.Rename(dir, dst); err != nil {
 			return fmt.Errorf("moving the earlier attempt's directory aside: %w", err)
 		}
-		r.logs.write(id, []byte(fmt.Sprintf("moved the earlier attempt's files of stage %q to %s\n", id, filepath.ToSlash(filepath.Join(supersededDir, name)))))
+		msg := fmt.Sprintf("moved the earlier attempt's files of stage %q to %s", id, filepath.ToSlash(filepath.Join(supersededDir, name)))
+		r.logs.write(id, []byte(msg+"\n"), msg)
 		return journal.SyncDir(r.dir)
 	}
 }

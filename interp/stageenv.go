@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -316,26 +317,25 @@ func (p *progress) Update(done int, metrics map[string]float64) {
 	p.r.observe(Event{Type: EventProgress, Stage: p.stage, Done: done, Total: total, Unit: unit, Metrics: m})
 }
 
-// logSink receives every formatted log line: it redacts it, appends it to
-// run.log and hands it to the observer.
+// logSink receives every log record of a run: it redacts it, appends the
+// structured line to run.log and hands a short human line to the
+// observer.
 type logSink struct {
 	r  *runner
 	mu sync.Mutex
 	f  *os.File
 }
 
-func (s *logSink) write(stage string, line []byte) {
+// write records one log entry: line is the slog text line for run.log,
+// human the form the display and --json show.
+func (s *logSink) write(stage string, line []byte, human string) {
 	red := s.r.redact.Bytes(line)
 	s.mu.Lock()
 	if s.f != nil {
 		s.f.Write(red)
 	}
 	s.mu.Unlock()
-	msg := string(red)
-	if n := len(msg); n > 0 && msg[n-1] == '\n' {
-		msg = msg[:n-1]
-	}
-	s.r.observe(Event{Type: EventLog, Stage: stage, Message: msg})
+	s.r.observe(Event{Type: EventLog, Stage: stage, Message: string(s.r.redact.Bytes([]byte(human)))})
 }
 
 func (s *logSink) close() error {
@@ -349,35 +349,57 @@ func (s *logSink) close() error {
 	return err
 }
 
-// stageLogWriter adapts logSink to the io.Writer a slog.TextHandler needs;
-// the handler writes each record with one Write call.
-type stageLogWriter struct {
-	sink  *logSink
-	stage string
-}
+// fileLogWriter adapts logSink to the io.Writer a slog.TextHandler
+// needs; the handler writes each record with one Write call, which
+// stageHandler.Handle turns into one logSink.write.
+type fileLogWriter struct{ line *[]byte }
 
-func (w stageLogWriter) Write(p []byte) (int, error) {
-	w.sink.write(w.stage, p)
+func (w fileLogWriter) Write(p []byte) (int, error) {
+	*w.line = append((*w.line)[:0], p...)
 	return len(p), nil
 }
 
 func newStageLogger(sink *logSink, stage string) *slog.Logger {
-	return slog.New(&lazyHandler{sink: sink, stage: stage})
+	h := &stageHandler{shared: &stageHandlerShared{sink: sink, stage: stage}}
+	if stage != "" {
+		h.bound = []slog.Attr{slog.String("stage", stage)}
+	}
+	return slog.New(h)
 }
 
-// lazyHandler builds the text handler of a stage's logger on its first
-// record: most stages of a big DAG never log, and building one costs more
-// than the rest of a noop stage's bookkeeping.
-type lazyHandler struct {
+// stageHandler writes a stage's log records twice: as slog text lines
+// (RFC 3339 UTC times) to run.log, and as short lines — the message and
+// its attributes, "warning:" or "error:" first when the level says so —
+// to the progress display and the --json stream. The text handler is
+// built on the first record: most stages of a big DAG never log, and
+// building one costs more than the rest of a noop stage's bookkeeping.
+type stageHandler struct {
+	shared *stageHandlerShared
+	bound  []slog.Attr // attributes added by With, in order
+	group  string      // key prefix from WithGroup ("" or "g.")
+}
+
+// stageHandlerShared is the state every handler derived with With or
+// WithGroup shares.
+type stageHandlerShared struct {
 	sink  *logSink
 	stage string
-	once  sync.Once
-	h     slog.Handler
+	mu    sync.Mutex
+	line  []byte
+	text  slog.Handler
 }
 
-func (l *lazyHandler) handler() slog.Handler {
-	l.once.Do(func() {
-		l.h = slog.NewTextHandler(io.Writer(stageLogWriter{l.sink, l.stage}), &slog.HandlerOptions{
+// Enabled implements slog.Handler (Info and above, like the default).
+func (h *stageHandler) Enabled(_ context.Context, level slog.Level) bool {
+	return level >= slog.LevelInfo
+}
+
+// Handle implements slog.Handler.
+func (h *stageHandler) Handle(ctx context.Context, r slog.Record) error {
+	sh := h.shared
+	sh.mu.Lock()
+	if sh.text == nil {
+		sh.text = slog.NewTextHandler(fileLogWriter{&sh.line}, &slog.HandlerOptions{
 			ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 				if a.Key == slog.TimeKey && len(groups) == 0 {
 					return slog.String(slog.TimeKey, a.Value.Time().UTC().Format(time.RFC3339Nano))
@@ -385,28 +407,76 @@ func (l *lazyHandler) handler() slog.Handler {
 				return a
 			},
 		})
-		if l.stage != "" {
-			l.h = l.h.WithAttrs([]slog.Attr{slog.String("stage", l.stage)})
-		}
+	}
+	// Bound attributes (With) go first, in the order they were added.
+	rec := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	rec.AddAttrs(h.bound...)
+	r.Attrs(func(a slog.Attr) bool {
+		a.Key = h.group + a.Key
+		rec.AddAttrs(a)
+		return true
 	})
-	return l.h
+	err := sh.text.Handle(ctx, rec)
+	line := append([]byte(nil), sh.line...)
+	sh.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	sh.sink.write(sh.stage, line, humanLine(rec, sh.stage))
+	return nil
 }
 
-// Enabled implements slog.Handler (Info and above, like the default).
-func (l *lazyHandler) Enabled(_ context.Context, level slog.Level) bool {
-	return level >= slog.LevelInfo
-}
-
-// Handle implements slog.Handler.
-func (l *lazyHandler) Handle(ctx context.Context, r slog.Record) error {
-	return l.handler().Handle(ctx, r)
+// humanLine formats a record for people: the message, then key=value for
+// every attribute except the stage (the display already names it).
+func humanLine(r slog.Record, stage string) string {
+	var b strings.Builder
+	switch {
+	case r.Level >= slog.LevelError:
+		b.WriteString("error: ")
+	case r.Level >= slog.LevelWarn:
+		b.WriteString("warning: ")
+	}
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "stage" && a.Value.String() == stage {
+			return true
+		}
+		v := a.Value.Resolve().String()
+		if v == "" || strings.ContainsAny(v, " \t\"=") {
+			v = strconv.Quote(v)
+		}
+		b.WriteString(" " + a.Key + "=" + v)
+		return true
+	})
+	return b.String()
 }
 
 // WithAttrs implements slog.Handler.
-func (l *lazyHandler) WithAttrs(attrs []slog.Attr) slog.Handler { return l.handler().WithAttrs(attrs) }
+func (h *stageHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	n := &stageHandler{shared: h.shared, group: h.group}
+	n.bound = append(append([]slog.Attr(nil), h.bound...), prefixed(h.group, attrs)...)
+	return n
+}
 
-// WithGroup implements slog.Handler.
-func (l *lazyHandler) WithGroup(name string) slog.Handler { return l.handler().WithGroup(name) }
+// WithGroup implements slog.Handler: later attributes get the group's
+// name as a key prefix.
+func (h *stageHandler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	return &stageHandler{shared: h.shared, bound: h.bound, group: h.group + name + "."}
+}
+
+func prefixed(prefix string, attrs []slog.Attr) []slog.Attr {
+	if prefix == "" {
+		return attrs
+	}
+	out := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		out[i] = slog.Attr{Key: prefix + a.Key, Value: a.Value}
+	}
+	return out
+}
 
 func openLogFile(dir string) (*os.File, error) {
 	return os.OpenFile(filepath.Join(dir, logFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
