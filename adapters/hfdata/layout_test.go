@@ -103,3 +103,58 @@ func TestNaturalLess(t *testing.T) {
 		t.Fatalf("got %v, want %v", in, want)
 	}
 }
+
+// FuzzSelectFiles checks that no listing, subset or split makes the
+// selection panic, and that what it picks comes from the listing, in one
+// format, without repeats.
+func FuzzSelectFiles(f *testing.F) {
+	f.Add("data/train-00000-of-00002.parquet\ndata/train-00001-of-00002.parquet\ndata/test-0.jsonl", "", "train", "auto")
+	f.Add("main/train-0.parquet\nsocratic/train-0.parquet", "main", "test", "")
+	f.Add("default/partial-train/0000.parquet\n/\n\n.x/train.json\n__a/b.csv", "default", "valid", "parquet")
+	f.Add("a.py\nREADME.md", "", "train_sft", "json")
+	f.Fuzz(func(t *testing.T, listing, subset, split, format string) {
+		paths := strings.Split(listing, "\n")
+		got, err := selectFiles(paths, selection{name: "hf://o/n", repo: "o/n", subset: subset, split: split, fileFormat: format})
+		if err != nil {
+			if len(got) != 0 {
+				t.Fatalf("files %v with error %v", got, err)
+			}
+			return
+		}
+		if len(got) == 0 {
+			t.Fatal("no files and no error")
+		}
+		seen := map[string]bool{}
+		for _, f := range got {
+			if !slices.Contains(paths, f.path) || seen[f.path] {
+				t.Fatalf("picked %q (listing %q)", f.path, paths)
+			}
+			seen[f.path] = true
+			if f.format != got[0].format {
+				t.Fatalf("mixed formats: %v", got)
+			}
+		}
+	})
+}
+
+// FuzzParseSource checks that no source makes parsing panic and that an
+// accepted source names a repository and revision the hub client accepts.
+func FuzzParseSource(f *testing.F) {
+	for _, s := range []string{"hf://a/b", "hf://a/b@refs%2Fpr%2F1#x", "hf://a/b@", "hf://a/b#", "hf://%/%", "hf://a/b@%2e%2e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		s, err := ParseSource(src)
+		if err != nil {
+			return
+		}
+		for _, p := range append(strings.Split(s.Repo, "/"), strings.Split(s.Revision, "/")...) {
+			if p == "." || p == ".." {
+				t.Fatalf("%q accepted with %+v", src, s)
+			}
+		}
+		if len(strings.Split(s.Repo, "/")) != 2 || strings.Contains(s.Subset, "/") {
+			t.Fatalf("%q accepted with %+v", src, s)
+		}
+	})
+}
