@@ -28,16 +28,21 @@ func init() {
 			Port: catalog.PortBlobStore, Name: Name,
 			Summary: "Blobs as files in a local directory, written atomically.",
 			Config: []catalog.Field{
-				{Name: "root", Type: catalog.String, Doc: "Directory holding the blobs; relative to the working directory. Default: <run dir>/blobs."},
+				{Name: "root", Type: catalog.String, Doc: "Directory holding the blobs; a relative path is relative to the run directory. Default: <run dir>/blobs."},
 			},
 		},
 		New: func(ctx context.Context, cfg registry.Config, env registry.Env) (any, error) {
 			root := cfg.String("root")
 			if root == "" {
+				root = "blobs"
+			}
+			// Relative to the run directory, so a run resumed from another
+			// working directory still finds its blobs.
+			if !filepath.IsAbs(root) {
 				if env.RunDir == "" {
-					return nil, errors.New("no root configured and no run directory")
+					return nil, errors.New("a relative root needs a run directory")
 				}
-				root = filepath.Join(env.RunDir, "blobs")
+				root = filepath.Join(env.RunDir, root)
 			}
 			return New(root)
 		},
@@ -109,6 +114,10 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) error {
 		}
 	}()
 	if _, err := io.Copy(tmp, ctxReader{ctx, r}); err != nil {
+		return wrap("put", err)
+	}
+	// CreateTemp makes the file 0600; blobs are ordinary files.
+	if err := tmp.Chmod(0o644); err != nil {
 		return wrap("put", err)
 	}
 	if err := tmp.Sync(); err != nil {

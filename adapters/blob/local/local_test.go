@@ -82,3 +82,27 @@ func TestRegisteredDefaultRootIsInRunDir(t *testing.T) {
 	_, err = registry.New(context.Background(), "blob_store", Name, registry.Config{}, registry.Env{})
 	require.Error(t, err)
 }
+
+// A relative root is relative to the run directory, not to the working
+// directory, so a resumed run finds its blobs from anywhere; an absolute
+// root is kept.
+func TestRegisteredRelativeRootIsInRunDir(t *testing.T) {
+	run, abs := t.TempDir(), t.TempDir()
+	v, err := registry.New(context.Background(), "blob_store", Name, registry.Config{"root": "store/x"}, registry.Env{RunDir: run})
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(run, "store", "x"), v.(*Store).Root)
+	v, err = registry.New(context.Background(), "blob_store", Name, registry.Config{"root": abs}, registry.Env{RunDir: run})
+	require.NoError(t, err)
+	require.Equal(t, abs, v.(*Store).Root)
+}
+
+// Blobs are ordinary 0644 files, not the 0600 of a temp file.
+func TestPutFileMode(t *testing.T) {
+	root := t.TempDir()
+	s, err := New(root)
+	require.NoError(t, err)
+	require.NoError(t, s.Put(context.Background(), "a/k", strings.NewReader("v")))
+	info, err := os.Stat(filepath.Join(root, "a", "k"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o644), info.Mode().Perm())
+}
