@@ -99,6 +99,24 @@ func adapterConfigs(bindings map[string]Binding, usedPorts []string, secrets map
 	return out, problems
 }
 
+// preflightAdapters runs the Preflight check of every used adapter that
+// has one (credentials, URLs), so a run that cannot work is refused
+// before its run directory exists.
+func preflightAdapters(bindings map[string]Binding, usedPorts []string, configs map[string]registry.Config, getenv func(string) string) []string {
+	var problems []string
+	for _, port := range usedPorts {
+		b := bindings[port]
+		a, ok := registry.Lookup(port, b.Adapter)
+		if !ok || a.Preflight == nil {
+			continue
+		}
+		if err := a.Preflight(configs[port], registry.Env{Getenv: getenv}); err != nil {
+			problems = append(problems, fmt.Sprintf("port %s (%s, %s): %v", port, b.Adapter, b.Origin, err))
+		}
+	}
+	return problems
+}
+
 // usedPorts lists the ports any stage declares, plus the metrics sink
 // (every metrics write goes to it), sorted.
 func usedPorts(nodes []*node, bindings map[string]Binding) []string {

@@ -167,7 +167,10 @@ func prepare(opts Options) (*runner, error) {
 	used := usedPorts(nodes, opts.Bindings)
 	secrets, sproblems := resolveSecrets(nodes, opts.Bindings, used, opts.ResolveSecret, opts.Getenv)
 	configs, cproblems := adapterConfigs(opts.Bindings, used, secrets)
-	if problems = append(append(problems, sproblems...), cproblems...); len(problems) > 0 {
+	if problems = append(append(problems, sproblems...), cproblems...); len(problems) == 0 {
+		problems = preflightAdapters(opts.Bindings, used, configs, opts.Getenv)
+	}
+	if len(problems) > 0 {
 		return nil, &PlanError{Problems: problems}
 	}
 	for _, n := range nodes {

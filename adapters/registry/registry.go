@@ -79,6 +79,11 @@ type Factory func(ctx context.Context, cfg Config, env Env) (any, error)
 type Adapter struct {
 	Schema catalog.AdapterSchema
 	New    Factory
+	// Preflight, when set, checks what the adapter needs from its config
+	// and the environment (a credential, a well-formed URL) without side
+	// effects or network, so a run can refuse to start before it creates
+	// anything. Its error must not quote secret values.
+	Preflight func(cfg Config, env Env) error
 }
 
 var (

@@ -21,6 +21,7 @@ func init() {
 			}
 			return NewTrainer(c, env.Logger)
 		},
+		Preflight: preflight,
 	})
 	registry.Register(registry.Adapter{
 		Schema: catalog.AdapterSchema{
@@ -35,5 +36,14 @@ func init() {
 			}
 			return NewSamplingService(c, env.Logger)
 		},
+		Preflight: preflight,
 	})
+}
+
+// preflight checks the config and credentials before a run starts:
+// parseConfig has no side effects (a credential command is only run
+// later, when a request needs it).
+func preflight(cfg registry.Config, env registry.Env) error {
+	_, err := parseConfig(cfg, env.Getenv)
+	return err
 }

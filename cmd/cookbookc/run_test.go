@@ -345,3 +345,25 @@ func TestDryRunResumePreview(t *testing.T) {
 	}
 	require.Equal(t, before, treeListing(t, work))
 }
+
+// A run whose adapter cannot work (the prod manifest without a Tinker
+// credential) is refused before anything is created, naming the variable
+// to set.
+func TestRunRefusesMissingCredentialBeforeCreatingAnything(t *testing.T) {
+	dir := t.TempDir()
+	recipe, err := filepath.Abs(filepath.Join("..", "..", "examples", "sl_basic.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"TINKER_API_KEY=", "TINKER_CREDENTIAL_CMD=", "TINKER_BASE_URL=http://127.0.0.1:9"}
+	res := runCLI(t, dir, env, "run", recipe, "--manifest", "prod", "--runs-dir", filepath.Join(dir, "runs"))
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1\nstderr:\n%s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, "TINKER_API_KEY") || !strings.Contains(res.stderr, "training_client") {
+		t.Errorf("the message does not say which port and variable:\n%s", res.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs")); !os.IsNotExist(err) {
+		t.Errorf("a runs directory was created (stat err %v)", err)
+	}
+}
