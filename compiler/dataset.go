@@ -96,8 +96,8 @@ func (c *compiler) checkSource(src string, rng hcl.Range) string {
 	}
 	switch scheme {
 	case "hf":
-		if parts := strings.Split(rest, "/"); len(parts) != 2 || parts[0] == "" || parts[1] == "" {
-			c.errorf(diag.InvalidValue, rng, "Invalid dataset source", "A hub source is hf://ORG/NAME; got %q.", src)
+		if _, err := ir.ParseHubSource("hf://" + rest); err != nil {
+			c.errorf(diag.InvalidValue, rng, "Invalid dataset source", "The %s.", err)
 		}
 		return "hf://" + rest
 	case "file":

@@ -136,25 +136,3 @@ func FuzzSelectFiles(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseSource checks that no source makes parsing panic and that an
-// accepted source names a repository and revision the hub client accepts.
-func FuzzParseSource(f *testing.F) {
-	for _, s := range []string{"hf://a/b", "hf://a/b@refs%2Fpr%2F1#x", "hf://a/b@", "hf://a/b#", "hf://%/%", "hf://a/b@%2e%2e"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, src string) {
-		s, err := ParseSource(src)
-		if err != nil {
-			return
-		}
-		for _, p := range append(strings.Split(s.Repo, "/"), strings.Split(s.Revision, "/")...) {
-			if p == "." || p == ".." {
-				t.Fatalf("%q accepted with %+v", src, s)
-			}
-		}
-		if len(strings.Split(s.Repo, "/")) != 2 || strings.Contains(s.Subset, "/") {
-			t.Fatalf("%q accepted with %+v", src, s)
-		}
-	})
-}

@@ -1,4 +1,4 @@
-package hfdata
+package ir
 
 import (
 	"fmt"
@@ -6,10 +6,11 @@ import (
 	"strings"
 )
 
-// Scheme is the URI scheme of hub dataset sources.
-const Scheme = "hf://"
+// HubScheme is the URI scheme of hub dataset sources.
+const HubScheme = "hf://"
 
-// Source is a parsed hub dataset source:
+// HubSource is a parsed hub dataset source (a Dataset.Source with the
+// hf:// scheme):
 //
 //	hf://ORG/NAME[@REVISION][#SUBSET]
 //
@@ -19,7 +20,7 @@ const Scheme = "hf://"
 // is "refs%2Fconvert%2Fparquet"), because a recipe's hf:// source has
 // exactly one slash. SUBSET (the hub's "config") names a top-level folder
 // of the repository: only the files under it are read.
-type Source struct {
+type HubSource struct {
 	// Repo is "ORG/NAME".
 	Repo string
 	// Revision is the decoded revision; "" means "main".
@@ -31,20 +32,21 @@ type Source struct {
 	Base string
 }
 
-// ParseSource parses an hf:// source. Names are checked here, not only by
+// ParseHubSource parses an hf:// source; the compiler checks recipes and
+// the hub dataset store reads them with it, so both agree on the syntax. Names are checked here, not only by
 // the hub client, so that a malformed source gets a message about the
 // source rather than about a URL.
-func ParseSource(src string) (Source, error) {
-	rest, ok := strings.CutPrefix(src, Scheme)
+func ParseHubSource(src string) (HubSource, error) {
+	rest, ok := strings.CutPrefix(src, HubScheme)
 	if !ok {
-		return Source{}, fmt.Errorf("%q is not an hf:// source", src)
+		return HubSource{}, fmt.Errorf("%q is not an hf:// source", src)
 	}
-	bad := func(format string, args ...any) (Source, error) {
-		return Source{}, fmt.Errorf("dataset source %q: %s (want hf://ORG/NAME[@REVISION][#SUBSET])", src, fmt.Sprintf(format, args...))
+	bad := func(format string, args ...any) (HubSource, error) {
+		return HubSource{}, fmt.Errorf("dataset source %q: %s (want hf://ORG/NAME[@REVISION][#SUBSET])", src, fmt.Sprintf(format, args...))
 	}
 	rest, subset, hasSubset := strings.Cut(rest, "#")
 	repo, rawRev, hasRev := strings.Cut(rest, "@")
-	out := Source{Repo: repo, Subset: subset, Base: Scheme + rest}
+	out := HubSource{Repo: repo, Subset: subset, Base: HubScheme + rest}
 	parts := strings.Split(repo, "/")
 	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
 		return bad("the repository must be ORG/NAME")
