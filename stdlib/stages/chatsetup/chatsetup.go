@@ -161,6 +161,24 @@ func PromptAndReference(msgs []chat.Message) (prompt []chat.Message, reference s
 	return msgs, "", false
 }
 
+// CheckpointRenderer returns the renderer a checkpoint was trained with
+// ("" for no checkpoint), for Renderer.
+func CheckpointRenderer(ckpt *ports.Checkpoint) string {
+	if ckpt == nil {
+		return ""
+	}
+	return ckpt.Renderer
+}
+
+// Limit applies the stage's limit input (0 or absent keeps every
+// example).
+func Limit(examples []data.Example, in *stage.Inputs) []data.Example {
+	if n := int(in.Int("limit")); n > 0 && n < len(examples) {
+		return examples[:n]
+	}
+	return examples
+}
+
 // LoadDataset reads a dataset through the stage's dataset_store port,
 // relative paths resolved against the recipe directory, and reports the
 // bad rows it skipped under skip_bad_rows.

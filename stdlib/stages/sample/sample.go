@@ -49,14 +49,8 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		return nil, err
 	}
 	examples, _ := ds.Split("all")
-	if limit := int(in.Int("limit")); limit > 0 && limit < len(examples) {
-		examples = examples[:limit]
-	}
-	ckptRenderer := ""
-	if ckpt != nil {
-		ckptRenderer = ckpt.Renderer
-	}
-	r, how, err := chatsetup.Renderer(in, ckptRenderer, model)
+	examples = chatsetup.Limit(examples, in)
+	r, how, err := chatsetup.Renderer(in, chatsetup.CheckpointRenderer(ckpt), model)
 	if err != nil {
 		return nil, err
 	}
