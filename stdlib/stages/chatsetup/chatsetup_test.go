@@ -12,6 +12,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
+	"github.com/cookbookc/cookbookc/stdlib/data"
 	"github.com/cookbookc/cookbookc/stdlib/renderers"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 	"github.com/cookbookc/cookbookc/stdlib/stages/sft/stagetest"
@@ -193,5 +194,23 @@ func TestTokenizerBindsRenderer(t *testing.T) {
 	}
 	if renderers.Text(gp) != "<|begin_of_text|>User: hi\n\nAssistant:" || ids[0] != 256 || !gp[0].Special {
 		t.Fatalf("hub tokenizer: prompt %q, ids %v", renderers.Text(gp), ids)
+	}
+}
+
+func TestLimitAndCheckpointRenderer(t *testing.T) {
+	ex := make([]data.Example, 5)
+	for _, tc := range []struct {
+		in   map[string]any
+		want int
+	}{{nil, 5}, {map[string]any{"limit": int64(0)}, 5}, {map[string]any{"limit": int64(2)}, 2}, {map[string]any{"limit": int64(9)}, 5}} {
+		if got := len(Limit(ex, stage.NewInputs(tc.in))); got != tc.want {
+			t.Errorf("Limit(5 examples, %v) kept %d, want %d", tc.in, got, tc.want)
+		}
+	}
+	if got := CheckpointRenderer(nil); got != "" {
+		t.Errorf("CheckpointRenderer(nil) = %q", got)
+	}
+	if got := CheckpointRenderer(&ports.Checkpoint{Renderer: "llama3"}); got != "llama3" {
+		t.Errorf("CheckpointRenderer = %q, want llama3", got)
 	}
 }
