@@ -12,13 +12,16 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cookbookc/cookbookc/adapters/hf/hubtest"
 )
 
-// treeHub is an in-process stand-in for the hub's dataset endpoints (for
-// tests only): /api/datasets/{repo}/tree/{rev}?recursive=true answered in
-// pages of pageSize entries linked by Link rel="next" headers, and
-// /datasets/{repo}/resolve/{rev}/{file}. Paths are matched in their
-// escaped form, so a revision must arrive as one escaped segment.
+// treeHub is an in-process stand-in for the hub's dataset tree listing
+// (for tests only) whose next links a test can replace, to check how
+// the client treats a hostile or looping listing:
+// /api/datasets/{repo}/tree/{rev}?recursive=true answered in pages of
+// pageSize entries linked by Link rel="next" headers. Paths are matched
+// in their escaped form. hubtest serves everything else.
 type treeHub struct {
 	srv      *httptest.Server
 	repo     string // "org/name"
@@ -76,11 +79,6 @@ func (h *treeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(b.String()))
 		return
 	}
-	prefix := "/datasets/" + h.repo + "/resolve/" + h.rev + "/"
-	if body, ok := h.files[strings.TrimPrefix(path, prefix)]; ok && strings.HasPrefix(path, prefix) {
-		w.Write([]byte(body))
-		return
-	}
 	http.NotFound(w, r)
 }
 
@@ -123,27 +121,37 @@ func TestListDatasetFilesFollowsPages(t *testing.T) {
 }
 
 func TestDatasetRevisionIsOneEscapedSegment(t *testing.T) {
-	c, h := newTreeHub(t, "refs%2Fconvert%2Fparquet", 100, map[string]string{
-		"default/train/0000.parquet": "pq",
-	})
+	hub := hubtest.Start(hubtest.Options{})
+	t.Cleanup(hub.Close)
+	hub.Add("datasets/org/data", "refs/convert/parquet", map[string][]byte{"default/train/0000.parquet": []byte("pq")})
+	dir := t.TempDir()
+	c := newClient(t, hub, dir, Options{})
 	ctx := context.Background()
 	got, err := c.ListFiles(ctx, "datasets/org/data", "refs/convert/parquet")
 	if err != nil || len(got) != 1 || got[0] != "default/train/0000.parquet" {
-		t.Fatalf("list: %v %v (requests %v)", got, err, h.hits)
+		t.Fatalf("list: %v %v (requests %v)", got, err, hub.Requests())
 	}
 	p, err := c.Download(ctx, "datasets/org/data", "default/train/0000.parquet", "refs/convert/parquet")
 	if err != nil {
-		t.Fatalf("download: %v (requests %v)", err, h.hits)
+		t.Fatalf("download: %v (requests %v)", err, hub.Requests())
 	}
 	if data, _ := os.ReadFile(p); string(data) != "pq" {
 		t.Fatalf("content %q", data)
 	}
-	want := filepath.Join(c.cacheDir, "datasets", "org", "data", "refs", "convert", "parquet", "default", "train", "0000.parquet")
+	// The ref is stored nested (refs/refs/convert/parquet), as
+	// huggingface_hub stores refs/pr/1.
+	commit := readRef(t, dir, "datasets/org/data", "refs/convert/parquet")
+	want := filepath.Join(dir, "datasets--org--data", "snapshots", commit, "default", "train", "0000.parquet")
 	if p != want {
 		t.Errorf("cached at %s, want %s", p, want)
 	}
-	if last := h.hits[len(h.hits)-1]; !strings.HasPrefix(last, "/datasets/org/data/resolve/refs%2Fconvert%2Fparquet/default/train/0000.parquet") {
-		t.Errorf("download requested %s", last)
+	if _, ok := tryToLoadFromCache(dir, "datasets/org/data", "default/train/0000.parquet", "refs/convert/parquet"); !ok {
+		t.Error("a huggingface_hub reader does not find the file")
+	}
+	checkLayout(t, dir)
+	reqs := hub.Requests()
+	if last := reqs[len(reqs)-1]; !strings.HasPrefix(last.Path, "/datasets/org/data/resolve/refs%2Fconvert%2Fparquet/default/train/0000.parquet") {
+		t.Errorf("download requested %s", last.Path)
 	}
 }
 

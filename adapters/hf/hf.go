@@ -1,24 +1,28 @@
 // Package hf is the `hf` hub_client adapter: it downloads files of Hugging
-// Face hub repositories (tokenizer.json, configs, dataset shards) into a
-// local cache, so a file is fetched once per machine. Model repositories
-// are named "owner/name"; dataset repositories "datasets/owner/name" (the
-// hub's own URL prefix for them). The endpoint can point at a mirror
-// (config `endpoint` or HF_ENDPOINT); a token for gated or private repos
-// comes from config `token` (an env() reference) or HF_TOKEN, and is only
-// ever sent as an Authorization header, never logged or put in errors.
+// Face hub repositories (tokenizer.json, configs, dataset shards) into the
+// standard Hugging Face hub cache (../shared/reference/formats.md §1), the
+// one huggingface_hub and transformers use, so a file transformers has
+// already downloaded on this machine is not downloaded again, and what we
+// download transformers reads. Model repositories are named "owner/name";
+// dataset repositories "datasets/owner/name" (the hub's own URL prefix for
+// them). The endpoint can point at a mirror (config `endpoint` or
+// HF_ENDPOINT); a token for gated or private repos comes from config
+// `token` (an env() reference) or HF_TOKEN, and is only ever sent as an
+// Authorization header to the endpoint's host, never logged or put in
+// errors. Offline mode (HF_HUB_OFFLINE=1) never touches the network.
 package hf
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
@@ -37,11 +41,12 @@ func init() {
 		Schema: catalog.AdapterSchema{
 			Port:    catalog.PortHubClient,
 			Name:    AdapterName,
-			Summary: "Downloads files from the Hugging Face hub (or a mirror) into a local cache.",
+			Summary: "Downloads files from the Hugging Face hub (or a mirror) into the Hugging Face cache that transformers shares.",
 			Config: []catalog.Field{
 				{Name: "endpoint", Type: catalog.String, Doc: "Hub root URL; defaults to HF_ENDPOINT, then https://huggingface.co."},
 				{Name: "token", Type: catalog.String, Sensitive: true, Doc: "Access token for gated or private repositories; defaults to HF_TOKEN."},
-				{Name: "cache_dir", Type: catalog.String, Doc: "Where downloaded files are kept; defaults to ~/.cache/cookbookc/hub."},
+				{Name: "cache_dir", Type: catalog.String, Doc: "The Hugging Face hub cache; defaults to HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub."},
+				{Name: "offline", Type: catalog.Bool, Doc: "Never contact the hub: only cached files are used; defaults to HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE)."},
 			},
 		},
 		New: func(_ context.Context, cfg registry.Config, env registry.Env) (any, error) {
@@ -49,10 +54,20 @@ func init() {
 			if getenv == nil {
 				getenv = os.Getenv
 			}
+			dir := cfg.String("cache_dir")
+			if dir == "" {
+				d, err := CacheDir(getenv)
+				if err != nil {
+					return nil, ports.Wrap(catalog.PortHubClient, AdapterName, "config", fmt.Errorf("no cache directory: %w", err))
+				}
+				dir = d
+			}
 			return New(Options{
-				Endpoint: firstNonEmpty(cfg.String("endpoint"), getenv("HF_ENDPOINT")),
-				Token:    firstNonEmpty(cfg.String("token"), getenv("HF_TOKEN")),
-				CacheDir: cfg.String("cache_dir"),
+				Endpoint:        firstNonEmpty(cfg.String("endpoint"), getenv("HF_ENDPOINT")),
+				Token:           firstNonEmpty(cfg.String("token"), getenv("HF_TOKEN")),
+				CacheDir:        dir,
+				Offline:         cfg.Bool("offline") || Offline(getenv),
+				DisableSymlinks: IsTrue(getenv("HF_HUB_DISABLE_SYMLINKS")),
 			})
 		},
 	})
@@ -71,7 +86,16 @@ func firstNonEmpty(vals ...string) string {
 type Options struct {
 	Endpoint string // DefaultEndpoint when empty
 	Token    string // optional bearer token
-	CacheDir string // ~/.cache/cookbookc/hub when empty
+	// CacheDir is the Hugging Face hub cache (CacheDir(os.Getenv) when
+	// empty).
+	CacheDir string
+	// Offline never contacts the hub: Download serves cached files only
+	// and ListFiles reads cached listings.
+	Offline bool
+	// DisableSymlinks copies files into snapshots/ instead of linking
+	// them to blobs/ (HF_HUB_DISABLE_SYMLINKS); it is also what happens
+	// when the cache's filesystem refuses symlinks.
+	DisableSymlinks bool
 	// HTTP is the client to use (http.DefaultClient with a timeout when
 	// nil); tests pass an httptest server's client.
 	HTTP *http.Client
@@ -85,9 +109,13 @@ type Client struct {
 	endpoint *url.URL
 	token    string
 	cacheDir string
+	offline  bool
 	http     *http.Client
 	retries  int
 	backoff  time.Duration
+
+	symlinksOnce sync.Once
+	copyFiles    bool // snapshots hold copies, not symlinks
 }
 
 var _ ports.HubClient = (*Client)(nil)
@@ -104,13 +132,15 @@ func New(o Options) (*Client, error) {
 	}
 	dir := o.CacheDir
 	if dir == "" {
-		home, err := os.UserCacheDir()
-		if err != nil {
+		if dir, err = CacheDir(os.Getenv); err != nil {
 			return nil, ports.Wrap(catalog.PortHubClient, AdapterName, "config", fmt.Errorf("no cache directory: %w", err))
 		}
-		dir = filepath.Join(home, "cookbookc", "hub")
 	}
-	c := &Client{endpoint: u, token: o.Token, cacheDir: dir, http: o.HTTP, retries: o.Retries, backoff: 500 * time.Millisecond}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return nil, ports.Wrap(catalog.PortHubClient, AdapterName, "config", err)
+	}
+	c := &Client{endpoint: u, token: o.Token, cacheDir: dir, offline: o.Offline, http: o.HTTP,
+		retries: o.Retries, backoff: 500 * time.Millisecond, copyFiles: o.DisableSymlinks}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 10 * time.Minute}
 	}
@@ -119,6 +149,9 @@ func New(o Options) (*Client, error) {
 	}
 	return c, nil
 }
+
+// CachePath returns the hub cache the client reads and writes.
+func (c *Client) CachePath() string { return c.cacheDir }
 
 // DatasetPrefix marks a dataset repository: "datasets/owner/name"
 // (ports.DatasetRepoPrefix). The hub serves datasets under this URL
@@ -136,7 +169,9 @@ func checkRepo(repo string) error {
 		return fmt.Errorf("repository %q: want owner/name or datasets/owner/name", repo)
 	}
 	for _, p := range parts {
-		if !safeSegment(p) {
+		// "--" separates the parts of a cache folder name
+		// (models--ORG--NAME); the hub forbids it in names.
+		if !safeSegment(p) || strings.Contains(p, "--") {
 			return fmt.Errorf("repository %q: invalid name", repo)
 		}
 	}
@@ -190,12 +225,16 @@ func (c *Client) fileURL(repo, revision, filename string) string {
 	return c.endpoint.String() + escapedPath(segs...)
 }
 
-// Download implements ports.HubClient: it returns the cached copy when
-// there is one, else fetches {endpoint}/{repo}/resolve/{revision}/{file}
-// (the revision escaped as one path segment) and stores it atomically (temporary file, fsync, rename), so an
-// interrupted download never leaves a truncated file in the cache. Files
-// of a branch revision ("main") are kept as first downloaded; delete the
-// cache folder to refresh them.
+// Download implements ports.HubClient. It looks in the hub cache first
+// (refs/<revision> -> snapshots/<commit>/<file>, or the revision itself
+// when it is a commit), so a cached file costs no request, not even the
+// HEAD huggingface_hub sends for branch revisions. Otherwise, unless
+// offline, it asks the hub for the file's commit and etag (HEAD), links
+// the file from an existing blob or downloads the blob (to
+// blobs/<etag>.<random>.incomplete, checked against the size and the etag's
+// hash, renamed), and links snapshots/<commit>/<file> to it, as
+// huggingface_hub does. A file the repository does not have is an error
+// matching fs.ErrNotExist, remembered in .no_exist/ as transformers does.
 func (c *Client) Download(ctx context.Context, repo, filename, revision string) (string, error) {
 	if revision == "" {
 		revision = "main"
@@ -212,258 +251,110 @@ func (c *Client) Download(ctx context.Context, repo, filename, revision string) 
 	if err := checkPath("revision", revision); err != nil {
 		return "", wrap(err)
 	}
-	dest := filepath.Join(c.cacheDir, filepath.FromSlash(repo), filepath.FromSlash(revision), filepath.FromSlash(filename))
-	if st, err := os.Stat(dest); err == nil && st.Mode().IsRegular() {
-		return dest, nil
-	}
-	resp, err := c.get(ctx, c.fileURL(repo, revision, filename))
-	if err != nil {
-		return "", wrap(err)
-	}
-	defer resp.Body.Close()
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return "", wrap(err)
-	}
-	if err := writeAtomic(dest, resp.Body); err != nil {
-		return "", wrap(err)
-	}
-	return dest, nil
-}
-
-// writeAtomic copies r into path through a temporary file in the same
-// directory.
-func writeAtomic(path string, r io.Reader) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
-	if err != nil {
-		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	rc := newRepoCache(c.cacheDir, repo)
+	if commit, ok := rc.commitFor(revision); ok {
+		switch state, p := rc.lookup(commit, filename); state {
+		case cached:
+			return p, nil
+		case knownMissing:
+			return "", wrap(fmt.Errorf("the repository has no such file at commit %s (cached answer in %s): %w", commit, rc.noExistPath(commit, filename), fs.ErrNotExist))
 		}
-	}()
-	if _, err := io.Copy(tmp, r); err != nil {
-		return fmt.Errorf("reading the response: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
+	if c.offline {
+		return "", wrap(c.offlineError(repo, filename, revision))
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	meta, err := c.head(ctx, c.fileURL(repo, revision, filename))
+	if err != nil {
+		var missing *entryMissing
+		if errors.As(err, &missing) {
+			// Remember the answer, as huggingface_hub does, so that
+			// an optional file is not asked for again.
+			_ = rc.writeRef(revision, missing.commit)
+			_ = rc.markMissing(missing.commit, filename)
+		}
+		return "", wrap(err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
+	if err := rc.writeRef(revision, meta.commit); err != nil {
+		return "", wrap(fmt.Errorf("recording the commit of %s: %w", revision, err))
 	}
-	ok = true
-	return nil
+	if state, p := rc.lookup(meta.commit, filename); state == cached {
+		return p, nil
+	}
+	ensureTag(c.cacheDir)
+	p, err := c.store(ctx, rc, meta, filename)
+	if err != nil {
+		return "", wrap(err)
+	}
+	return p, nil
 }
 
-// ListFiles implements ports.HubClient. Model repositories are listed
-// through the model info API (its "siblings"); dataset repositories
-// ("datasets/owner/name") through the recursive tree API, following its
-// pagination, because dataset repositories often hold many shards.
-func (c *Client) ListFiles(ctx context.Context, repo, revision string) ([]string, error) {
-	if revision == "" {
-		revision = "main"
+// store puts the file described by meta into the cache under the blob
+// lock: the blob is downloaded unless another process already has it,
+// then snapshots/<commit>/<file> is linked to it.
+func (c *Client) store(ctx context.Context, rc repoCache, meta fileMeta, filename string) (string, error) {
+	unlock, err := lockFile(ctx, rc.lockPath(meta.etag))
+	if err != nil {
+		return "", err
 	}
-	wrap := func(err error) error {
-		return ports.Wrap(catalog.PortHubClient, AdapterName, "list_files", fmt.Errorf("%s@%s: %w", repo, revision, err))
+	defer unlock()
+	copyFiles := c.snapshotsHoldCopies(rc.dir)
+	blob := rc.blobPath(meta.etag)
+	if st, err := os.Stat(blob); err == nil && st.Mode().IsRegular() {
+		return rc.link(meta.commit, filename, meta.etag, copyFiles)
 	}
-	if err := checkRepo(repo); err != nil {
-		return nil, wrap(err)
+	if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
+		return "", err
 	}
-	if err := checkPath("revision", revision); err != nil {
-		return nil, wrap(err)
+	tmp := blob + "." + randHex(4) + ".incomplete"
+	if err := c.downloadBlob(ctx, meta, tmp); err != nil {
+		os.Remove(tmp)
+		return "", err
 	}
-	var files []string
-	var err error
+	if copyFiles {
+		// Without symlinks a fresh blob moves into the snapshot, as
+		// huggingface_hub does; blobs/ does not keep a second copy.
+		dst := rc.snapshotPath(meta.commit, filename)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			os.Remove(tmp)
+			return "", err
+		}
+		if err := os.Rename(tmp, dst); err != nil {
+			os.Remove(tmp)
+			return "", err
+		}
+		return dst, nil
+	}
+	if err := os.Rename(tmp, blob); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return rc.link(meta.commit, filename, meta.etag, false)
+}
+
+// snapshotsHoldCopies reports whether snapshot entries are copies:
+// symlinks disabled, or refused by the cache's filesystem (probed once).
+func (c *Client) snapshotsHoldCopies(dir string) bool {
+	c.symlinksOnce.Do(func() {
+		if !c.copyFiles {
+			c.copyFiles = !symlinksWork(dir)
+		}
+	})
+	return c.copyFiles
+}
+
+// offlineError says what is missing and how to get it.
+func (c *Client) offlineError(repo, filename, revision string) error {
+	cmd := "hf download " + repo + " " + filename
 	if name, ok := strings.CutPrefix(repo, DatasetPrefix); ok {
-		files, err = c.listTree(ctx, name, revision)
-	} else {
-		files, err = c.listSiblings(ctx, repo, revision)
+		cmd = "hf download --repo-type dataset " + name + " " + filename
 	}
-	if err != nil {
-		return nil, wrap(err)
+	if revision != "main" {
+		cmd += " --revision " + revision
 	}
-	return files, nil
+	return fmt.Errorf("offline (HF_HUB_OFFLINE is set) and %s (revision %s) of %s is not in the Hugging Face cache %s; "+
+		"fetch it while online (for example: %s), or unset HF_HUB_OFFLINE: %w",
+		filename, revision, repo, c.cacheDir, cmd, errOffline)
 }
 
-// listSiblings lists a model repository through
-// /api/models/{repo}/revision/{revision}.
-func (c *Client) listSiblings(ctx context.Context, repo, revision string) ([]string, error) {
-	segs := append([]string{"api", "models"}, strings.Split(repo, "/")...)
-	segs = append(segs, "revision", revision)
-	resp, err := c.get(ctx, c.endpoint.String()+escapedPath(segs...))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var info struct {
-		Siblings []struct {
-			Name string `json:"rfilename"`
-		} `json:"siblings"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&info); err != nil {
-		return nil, fmt.Errorf("bad model info: %w", err)
-	}
-	files := make([]string, 0, len(info.Siblings))
-	for _, s := range info.Siblings {
-		files = append(files, s.Name)
-	}
-	return files, nil
-}
-
-// maxTreePages bounds the pages of one tree listing, so a server that
-// keeps answering with new next links cannot keep a run busy forever.
-const maxTreePages = 1000
-
-// listTree lists the files of a dataset repository through
-// /api/datasets/{owner/name}/tree/{revision}?recursive=true, following
-// the Link rel="next" headers of its pages. Next links must stay on the
-// endpoint's scheme and host: the token is sent with every page.
-func (c *Client) listTree(ctx context.Context, name, revision string) ([]string, error) {
-	segs := append([]string{"api", "datasets"}, strings.Split(name, "/")...)
-	segs = append(segs, "tree", revision)
-	next := c.endpoint.String() + escapedPath(segs...) + "?recursive=true"
-	seen := map[string]bool{}
-	var files []string
-	for page := 1; next != ""; page++ {
-		if seen[next] {
-			return nil, fmt.Errorf("tree listing: page %d links back to an earlier page", page-1)
-		}
-		if page > maxTreePages {
-			return nil, fmt.Errorf("tree listing did not end after %d pages", maxTreePages)
-		}
-		seen[next] = true
-		resp, err := c.get(ctx, next)
-		if err != nil {
-			return nil, err
-		}
-		var entries []struct {
-			Type string `json:"type"`
-			Path string `json:"path"`
-		}
-		err = json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&entries)
-		link := resp.Header.Get("Link")
-		resp.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("bad tree listing (page %d): %w", page, err)
-		}
-		for _, e := range entries {
-			if e.Type == "file" {
-				files = append(files, e.Path)
-			}
-		}
-		if next, err = c.nextLink(link); err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
-}
-
-// nextLink returns the rel="next" target of a Link header ("" when there
-// is none), refusing one that leaves the endpoint's scheme and host.
-func (c *Client) nextLink(header string) (string, error) {
-	for _, part := range strings.Split(header, ",") {
-		target, params, ok := strings.Cut(strings.TrimSpace(part), ";")
-		if !ok || !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
-			continue
-		}
-		isNext := false
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			isNext = isNext || (strings.EqualFold(k, "rel") && strings.Trim(v, `"`) == "next")
-		}
-		if !isNext {
-			continue
-		}
-		u, err := c.endpoint.Parse(target[1 : len(target)-1])
-		if err != nil || u.Scheme != c.endpoint.Scheme || u.Host != c.endpoint.Host {
-			return "", fmt.Errorf("tree listing: refusing a next page outside %s://%s", c.endpoint.Scheme, c.endpoint.Host)
-		}
-		return u.String(), nil
-	}
-	return "", nil
-}
-
-// errStatus is a non-retryable HTTP failure.
-type errStatus struct {
-	code int
-	hint string
-}
-
-func (e *errStatus) Error() string {
-	msg := fmt.Sprintf("HTTP %d %s", e.code, http.StatusText(e.code))
-	if e.hint != "" {
-		msg += ": " + e.hint
-	}
-	return msg
-}
-
-// get performs a GET with the token, retrying 429/5xx answers and network
-// errors with exponential backoff; the caller closes the body of a 200.
-func (c *Client) get(ctx context.Context, u string) (*http.Response, error) {
-	var lastErr error
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, err
-		}
-		if c.token != "" {
-			req.Header.Set("Authorization", "Bearer "+c.token)
-		}
-		req.Header.Set("User-Agent", "cookbookc")
-		resp, err := c.http.Do(req)
-		switch {
-		case err != nil:
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			lastErr = redactURL(err)
-		case resp.StatusCode == http.StatusOK:
-			return resp, nil
-		default:
-			io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-			resp.Body.Close()
-			code := resp.StatusCode
-			if code != http.StatusTooManyRequests && code < 500 {
-				return nil, &errStatus{code: code, hint: hint(code, c.token != "")}
-			}
-			lastErr = &errStatus{code: code}
-		}
-		if attempt >= c.retries || c.retries < 0 {
-			return nil, fmt.Errorf("giving up after %d attempts: %w", attempt+1, lastErr)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(c.backoff << attempt):
-		}
-	}
-}
-
-func hint(code int, haveToken bool) string {
-	switch {
-	case code == http.StatusNotFound:
-		return "no such repository, revision or file"
-	case (code == http.StatusUnauthorized || code == http.StatusForbidden) && !haveToken:
-		// The hub answers 401 for a repository that does not exist too,
-		// so as not to reveal private ones.
-		return "no such repository, or it is gated or private: set HF_TOKEN"
-	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return "the token was refused (gated repository not accepted, or token lacks access)"
-	}
-	return ""
-}
-
-// redactURL keeps url.Error messages short; the URL never holds the token
-// (it travels in a header) but may be long.
-func redactURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
-}
+// errOffline marks a request refused because the client is offline.
+var errOffline = errors.New("offline mode")

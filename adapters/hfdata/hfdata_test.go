@@ -3,15 +3,11 @@ package hfdata
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -19,6 +15,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/fake"
 	"github.com/cookbookc/cookbookc/adapters/files"
 	"github.com/cookbookc/cookbookc/adapters/hf"
+	"github.com/cookbookc/cookbookc/adapters/hf/hubtest"
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
@@ -28,57 +25,31 @@ import (
 
 const secret = "hf_SECRETtoken987"
 
-// fakeHub is an in-process stand-in for the hub's dataset API, for tests
-// only: GET /api/datasets/{org/name}/tree/{rev}?recursive=true lists a
-// repository (one page; hf's own tests cover pagination) and GET
-// /datasets/{org/name}/resolve/{rev}/{path} serves a file. Revisions are
-// matched in escaped form. Every request must carry the token.
-type fakeHub struct {
-	repos map[string]map[string][]byte // "org/name@escaped-rev" -> path -> content
+// hubLog reads what a hubtest hub served.
+type hubLog struct{ *hubtest.Hub }
 
-	mu        sync.Mutex
-	downloads []string // resolve paths served
-	listings  int
-}
-
-func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "Bearer "+secret {
-		http.Error(w, "Repository not found", http.StatusUnauthorized)
-		return
-	}
-	path := r.URL.EscapedPath()
-	for key, files := range h.repos {
-		repo, rev, _ := strings.Cut(key, "@")
-		if path == "/api/datasets/"+repo+"/tree/"+rev && r.URL.Query().Get("recursive") == "true" {
-			h.mu.Lock()
-			h.listings++
-			h.mu.Unlock()
-			var entries []map[string]any
-			for p, body := range files {
-				entries = append(entries, map[string]any{"type": "file", "path": p, "size": len(body), "oid": "0"})
-			}
-			json.NewEncoder(w).Encode(entries)
-			return
-		}
-		if rest, ok := strings.CutPrefix(path, "/datasets/"+repo+"/resolve/"+rev+"/"); ok {
-			body, ok := files[rest]
-			if !ok {
-				break
-			}
-			h.mu.Lock()
-			h.downloads = append(h.downloads, rest)
-			h.mu.Unlock()
-			w.Write(body)
-			return
+// served lists the dataset files downloaded, in order (GETs of
+// /datasets/.../resolve/REV/PATH).
+func (h hubLog) served() []string {
+	var out []string
+	for _, r := range h.Requests() {
+		if _, rest, ok := strings.Cut(r.Path, "/resolve/"); ok && r.Method == "GET" {
+			_, file, _ := strings.Cut(rest, "/")
+			out = append(out, file)
 		}
 	}
-	http.NotFound(w, r)
+	return out
 }
 
-func (h *fakeHub) served() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.downloads)
+// listings counts tree listings.
+func (h hubLog) listings() int {
+	n := 0
+	for _, r := range h.Requests() {
+		if strings.HasPrefix(r.Path, "/api/datasets/") {
+			n++
+		}
+	}
+	return n
 }
 
 // parquetFile encodes rows of {question, answer} as Parquet.
@@ -100,31 +71,32 @@ func parquetFile(t *testing.T, questions ...string) []byte {
 }
 
 // newStore returns a Store whose hub client is the real hf adapter
-// talking to a fakeHub, and the fake.
-func newStore(t *testing.T) (*Store, *fakeHub, *httptest.Server) {
+// talking to a fake hub whose repositories are gated (every request needs
+// the token), and the hub.
+func newStore(t *testing.T) (*Store, hubLog) {
 	t.Helper()
-	hub := &fakeHub{repos: map[string]map[string][]byte{
-		"org/chat@main": {
-			"README.md":                         []byte("# chat"),
-			"data/train-00000-of-00002.jsonl":   []byte(`{"question":"q1","answer":"a1"}` + "\n" + `{"question":"q2","answer":"a2"}` + "\n"),
-			"data/train-00001-of-00002.jsonl":   []byte(`{"question":"q3","answer":"a3"}` + "\n" + `{"question": broken}` + "\n" + `{"question":"q4","answer":"a4"}` + "\n"),
-			"data/test-00000-of-00001.jsonl":    []byte(`{"question":"t1","answer":"b1"}` + "\n"),
-			"data/validation-00000-of-1.csv.gz": []byte("not read"),
-		},
-		"org/pq@refs%2Fconvert%2Fparquet": {
-			"default/train/0000.parquet": parquetFile(t, "p1", "p2"),
-			"default/train/0001.parquet": parquetFile(t, "p3"),
-			"default/test/0000.parquet":  parquetFile(t, "pt"),
-		},
-	}}
-	srv := httptest.NewServer(hub)
-	t.Cleanup(srv.Close)
-	client, err := hf.New(hf.Options{Endpoint: srv.URL, Token: secret, CacheDir: t.TempDir(), HTTP: srv.Client(), Retries: -1})
+	hub := hubtest.Start(hubtest.Options{Token: secret})
+	t.Cleanup(hub.Close)
+	hub.Add("datasets/org/chat", "main", map[string][]byte{
+		"README.md":                         []byte("# chat"),
+		"data/train-00000-of-00002.jsonl":   []byte(`{"question":"q1","answer":"a1"}` + "\n" + `{"question":"q2","answer":"a2"}` + "\n"),
+		"data/train-00001-of-00002.jsonl":   []byte(`{"question":"q3","answer":"a3"}` + "\n" + `{"question": broken}` + "\n" + `{"question":"q4","answer":"a4"}` + "\n"),
+		"data/test-00000-of-00001.jsonl":    []byte(`{"question":"t1","answer":"b1"}` + "\n"),
+		"data/validation-00000-of-1.csv.gz": []byte("not read"),
+	})
+	hub.Add("datasets/org/pq", "refs/convert/parquet", map[string][]byte{
+		"default/train/0000.parquet": parquetFile(t, "p1", "p2"),
+		"default/train/0001.parquet": parquetFile(t, "p3"),
+		"default/test/0000.parquet":  parquetFile(t, "pt"),
+	})
+	hub.Gate("datasets/org/chat")
+	hub.Gate("datasets/org/pq")
+	client, err := hf.New(hf.Options{Endpoint: hub.URL, Token: secret, CacheDir: t.TempDir(), HTTP: hub.Client(), Retries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &Store{Hub: func(context.Context) (ports.HubClient, error) { return client, nil }}
-	return s, hub, srv
+	return s, hubLog{hub}
 }
 
 // read opens ref and collects "file:line question" (or "file:line ERR")
@@ -150,7 +122,7 @@ func read(t *testing.T, s *Store, ref ports.DatasetRef) ([]string, error) {
 }
 
 func TestReadsSplitAcrossShards(t *testing.T) {
-	s, hub, _ := newStore(t)
+	s, hub := newStore(t)
 	got, err := read(t, s, ports.DatasetRef{Source: "hf://org/chat", FileFormat: "auto"})
 	if err != nil {
 		t.Fatal(err)
@@ -175,8 +147,8 @@ func TestReadsSplitAcrossShards(t *testing.T) {
 	if after := hub.served(); !slices.Equal(after, before) || len(after) != 2 {
 		t.Fatalf("downloads: %v after the first read, %v after the second", before, after)
 	}
-	if hub.listings != 2 {
-		t.Errorf("%d listings, want one per open", hub.listings)
+	if hub.listings() != 2 {
+		t.Errorf("%d listings, want one per open", hub.listings())
 	}
 
 	got, err = read(t, s, ports.DatasetRef{Source: "hf://org/chat", Split: "test"})
@@ -186,7 +158,7 @@ func TestReadsSplitAcrossShards(t *testing.T) {
 }
 
 func TestParquetConversionBranch(t *testing.T) {
-	s, hub, _ := newStore(t)
+	s, hub := newStore(t)
 	got, err := read(t, s, ports.DatasetRef{Source: "hf://org/pq@refs%2Fconvert%2Fparquet"})
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +174,7 @@ func TestParquetConversionBranch(t *testing.T) {
 }
 
 func TestDownloadsOnlyTheShardsRead(t *testing.T) {
-	s, hub, _ := newStore(t)
+	s, hub := newStore(t)
 	seq, err := s.Open(context.Background(), ports.DatasetRef{Source: "hf://org/chat"})
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +190,7 @@ func TestDownloadsOnlyTheShardsRead(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
-	s, _, srv := newStore(t)
+	s, hub := newStore(t)
 	tests := []struct {
 		ref  ports.DatasetRef
 		want []string
@@ -226,8 +198,8 @@ func TestOpenErrors(t *testing.T) {
 		{ports.DatasetRef{Source: "hf://org/chat", Split: "validation"}, []string{
 			"dataset_store (hf): open: hf://org/chat: no files for split \"validation\"; splits found: test, train",
 			"files of a format this store cannot read: data/validation-00000-of-1.csv.gz"}},
-		{ports.DatasetRef{Source: "hf://org/missing"}, []string{"hf://org/missing: listing the repository", "datasets/org/missing@main", "404"}},
-		{ports.DatasetRef{Source: "hf://org/chat@v2"}, []string{"hf://org/chat@v2: listing the repository", "404"}},
+		{ports.DatasetRef{Source: "hf://org/missing"}, []string{"hf://org/missing: listing the repository", "datasets/org/missing@main", "no such repository"}},
+		{ports.DatasetRef{Source: "hf://org/chat@v2"}, []string{"hf://org/chat@v2: listing the repository", "404", "no such revision"}},
 		{ports.DatasetRef{Source: "hf://org/chat#nope"}, []string{`hf://org/chat has no folder "nope" to use as the subset; its top-level folders: data`}},
 		{ports.DatasetRef{Source: "hf://chat"}, []string{"must be ORG/NAME"}},
 	}
@@ -244,7 +216,7 @@ func TestOpenErrors(t *testing.T) {
 	}
 
 	// A network failure names the repository, never the token.
-	srv.Close()
+	hub.Close()
 	_, err := read(t, s, ports.DatasetRef{Source: "hf://org/chat"})
 	if err == nil || !strings.Contains(err.Error(), "hf://org/chat: listing the repository") || strings.Contains(err.Error(), secret) {
 		t.Fatalf("network error: %v", err)
@@ -252,12 +224,12 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestNetworkErrorWhileDownloading(t *testing.T) {
-	s, _, srv := newStore(t)
+	s, hub := newStore(t)
 	seq, err := s.Open(context.Background(), ports.DatasetRef{Source: "hf://org/chat"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Close() // listed, then the hub goes away
+	hub.Close() // listed, then the hub goes away
 	var last error
 	n := 0
 	for _, err := range seq {
@@ -273,7 +245,7 @@ func TestNetworkErrorWhileDownloading(t *testing.T) {
 // TestBadRowThroughDataLoad shows the message a user gets for a bad row
 // of a hub dataset: the shard's hf:// path and the line.
 func TestBadRowThroughDataLoad(t *testing.T) {
-	s, _, _ := newStore(t)
+	s, _ := newStore(t)
 	ds := ir.Dataset{Name: "chat", Source: "hf://org/chat", Split: "train"}
 	_, err := data.Load(context.Background(), s, ds, t.TempDir(), data.Options{})
 	want := `dataset "chat": hf://org/chat/data/train-00001-of-00002.jsonl:2: invalid JSON`
