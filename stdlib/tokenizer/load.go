@@ -4,28 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 )
-
-// Llama3TokenizerRepo is where Llama 3 models' tokenizer is loaded from:
-// an ungated copy of the instruct tokenizer, as the reference cookbook
-// does, so that no Meta licence gate blocks a run.
-const Llama3TokenizerRepo = "thinkingmachineslabinc/meta-llama-3-instruct-tokenizer"
-
-// RepoForModel returns the hub repository holding a model's tokenizer:
-// the model itself, except Llama 3 models (Llama3TokenizerRepo).
-func RepoForModel(model string) string {
-	short := model[strings.LastIndex(model, "/")+1:]
-	if strings.HasPrefix(strings.ToLower(short), "llama-3") {
-		return Llama3TokenizerRepo
-	}
-	return model
-}
 
 var (
 	loadedMu sync.Mutex
@@ -34,8 +19,9 @@ var (
 
 // Load returns the tokenizer called id. ports.ByteTokenizerID is the
 // byte-level tokenizer with the given special tokens (a renderer's
-// SpecialTokens) and needs no hub. Any other id is a hub repository whose
-// tokenizer.json is fetched (and cached) through hub, with its
+// SpecialTokens) and needs no hub. Any other id is a model or tokenizer
+// repository, mapped through RepoForModel (gated models load an ungated
+// copy), whose tokenizer.json is fetched (and cached) through hub, with its
 // tokenizer_config.json for the BOS token (a repository without one keeps
 // the BOS of tokenizer.json's post-processor); specials must then all be
 // tokens of that tokenizer, so a renderer/tokenizer mismatch fails here
@@ -47,6 +33,7 @@ func Load(ctx context.Context, hub ports.HubClient, id string, specials []string
 	if id == "" {
 		return nil, errors.New("tokenizer: empty tokenizer id")
 	}
+	id = RepoForModel(id)
 	if hub == nil {
 		return nil, fmt.Errorf("tokenizer %s: no hub_client to download it with", id)
 	}
@@ -81,7 +68,8 @@ func Load(ctx context.Context, hub ports.HubClient, id string, specials []string
 }
 
 // withHubConfig applies the repository's tokenizer_config.json. A failed
-// download is an error unless the repository does not list the file: a
+// download is an error unless the repository does not have the file (the
+// hub client says so with fs.ErrNotExist, or the listing lacks it): a
 // transient failure must not silently change the BOS a model is trained
 // with.
 func withHubConfig(ctx context.Context, hub ports.HubClient, id string, tok *HF) (*HF, error) {
@@ -90,6 +78,9 @@ func withHubConfig(ctx context.Context, hub ports.HubClient, id string, tok *HF)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return tok, nil // the hub says the repository has no such file
 		}
 		files, lerr := hub.ListFiles(ctx, id, "main")
 		if lerr != nil || slices.Contains(files, file) {

@@ -3,6 +3,8 @@ package tokenizer
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,13 +107,70 @@ func TestLoadErrors(t *testing.T) {
 
 func TestRepoForModel(t *testing.T) {
 	for model, want := range map[string]string{
-		"meta-llama/Llama-3.1-8B-Instruct": Llama3TokenizerRepo,
-		"meta-llama/Llama-3.2-1B":          Llama3TokenizerRepo,
-		"Qwen/Qwen3-8B":                    "Qwen/Qwen3-8B",
-		"deepseek-ai/DeepSeek-V3.1":        "deepseek-ai/DeepSeek-V3.1",
+		"meta-llama/Llama-3.1-8B-Instruct":        Llama3TokenizerRepo,
+		"meta-llama/Llama-3.2-1B":                 Llama3TokenizerRepo,
+		"meta-llama/Llama-3.3-70B-Instruct":       Llama3TokenizerRepo,
+		"meta-llama/Meta-Llama-3-8B":              Llama3TokenizerRepo,
+		"meta-llama/Meta-Llama-3.1-8B-Instruct":   Llama3TokenizerRepo,
+		"Meta-Llama/llama-3.2-3b":                 Llama3TokenizerRepo, // hub ids are case-insensitive
+		"meta-llama/Llama-3.2-1B:rev1":            Llama3TokenizerRepo,
+		"meta-llama/Llama-3.1-70B/fp8":            Llama3TokenizerRepo, // a deployment variant
+		"Qwen/Qwen3-8B":                           "Qwen/Qwen3-8B",
+		"Qwen/Qwen3-8B:abc":                       "Qwen/Qwen3-8B",
+		"Qwen/Qwen3-30B-A3B/variant":              "Qwen/Qwen3-30B-A3B",
+		"deepseek-ai/DeepSeek-V3.1":               "deepseek-ai/DeepSeek-V3.1",
+		"unsloth/Llama-3.2-1B":                    "unsloth/Llama-3.2-1B", // an ungated copy already
+		Llama3TokenizerRepo:                       Llama3TokenizerRepo,
+		"thinkingmachineslabinc/some-other-model": "thinkingmachineslabinc/some-other-model",
 	} {
 		if got := RepoForModel(model); got != want {
 			t.Errorf("RepoForModel(%q) = %q, want %q", model, got, want)
 		}
+	}
+	for _, row := range UngatedTokenizers {
+		if RepoForModel(row.Repo) != row.Repo {
+			t.Errorf("the ungated copy %s maps elsewhere", row.Repo)
+		}
+	}
+}
+
+// TestLoadMapsGatedModels: the tokenizer of a gated model comes from its
+// ungated copy, whatever id the service reported.
+func TestLoadMapsGatedModels(t *testing.T) {
+	hub := realHub(t, "llama3", Llama3TokenizerRepo)
+	tok, err := Load(context.Background(), hub, "meta-llama/Llama-3.2-1B", []string{"<|eot_id|>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.ID() != Llama3TokenizerRepo {
+		t.Errorf("id %s", tok.ID())
+	}
+	for _, c := range hub.calls {
+		if !strings.HasPrefix(c, Llama3TokenizerRepo+"@") {
+			t.Errorf("asked the hub for %s", c)
+		}
+	}
+}
+
+// notExistHub answers fs.ErrNotExist for tokenizer_config.json, as the hf
+// client does for a file the repository does not have, and fails any
+// listing.
+type notExistHub struct{ *dirHub }
+
+func (h notExistHub) Download(ctx context.Context, repo, filename, revision string) (string, error) {
+	if filename == "tokenizer_config.json" {
+		return "", fmt.Errorf("%s: %w", filename, fs.ErrNotExist)
+	}
+	return h.dirHub.Download(ctx, repo, filename, revision)
+}
+
+func (notExistHub) ListFiles(context.Context, string, string) ([]string, error) {
+	return nil, errors.New("offline: no listing")
+}
+
+func TestConfigKnownToBeMissingNeedsNoListing(t *testing.T) {
+	hub := notExistHub{realHub(t, "qwen3", "Qwen/Qwen3-8B")}
+	if _, err := Load(context.Background(), hub, "Qwen/Qwen3-8B", nil); err != nil {
+		t.Fatalf("a repository without tokenizer_config.json: %v", err)
 	}
 }

@@ -61,16 +61,18 @@ func Renderer(in *stage.Inputs, checkpointRenderer, model string) (renderers.Ren
 	return r, fmt.Sprintf("renderer %s (%s)", name, how), nil
 }
 
-// Tokenizer loads the tokenizer a model's info names (byte-level with the
-// renderer's special tokens for byte-level models, else the hub
-// tokenizer; the hub port is only opened then) and returns it with r as
+// Tokenizer loads the tokenizer a model's info names, else the base
+// model's (byte-level with the renderer's special tokens for byte-level
+// models, else the hub tokenizer, gated models through their ungated
+// copies (tokenizer.RepoForModel); the hub port is only opened then) and
+// returns it with r as
 // it renders for that tokenizer (renderers.ForTokenizer: role_colon starts
 // with the tokenizer's BOS when it has one). Use the returned renderer
 // from then on.
 func Tokenizer(ctx context.Context, p stage.Ports, info ports.ModelInfo, r renderers.Renderer) (tokenizer.Tokenizer, renderers.Renderer, error) {
 	id := info.TokenizerID
 	if id == "" {
-		id = tokenizer.RepoForModel(info.BaseModel)
+		id = info.BaseModel
 	}
 	var hub ports.HubClient
 	if id != ports.ByteTokenizerID {
