@@ -62,8 +62,10 @@ type SampleResponse struct {
 	TopKPromptLogprobs [][]TokenLogprob `json:"topk_prompt_logprobs,omitempty"`
 }
 
-// SamplerSpec selects the weights a sampler serves: a base model, or a
-// sampler-weights path saved by a TrainingClient.
+// SamplerSpec selects the weights a sampler serves: a sampler-weights
+// path saved by a TrainingClient when ModelPath is set, else the base
+// model. BaseModel may accompany ModelPath (the model the weights were
+// trained from, as a checkpoint records it); it then selects nothing.
 type SamplerSpec struct {
 	BaseModel string
 	ModelPath string

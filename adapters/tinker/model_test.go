@@ -2,6 +2,7 @@ package tinker_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -256,6 +257,65 @@ func TestSampling(t *testing.T) {
 			checkRequests(t, f)
 		})
 	}
+}
+
+// TestSamplerSpecsAsStagesGiveThem: evaluate and sample open a sampler
+// on a checkpoint with its base model alongside (what a checkpoint
+// records); the service must get exactly one of model_path and
+// base_model, in a fresh process (a new sampling service) as in the one
+// that trained.
+func TestSamplerSpecsAsStagesGiveThem(t *testing.T) {
+	f := startFake(t, tf.Options{})
+	ctx := context.Background()
+	cfg := testConfig(f)
+	tc, err := newTrainer(t, cfg, nil).CreateModel(ctx, createReq())
+	require.NoError(t, err)
+	_, err = tc.ForwardBackward(ctx, batch(1, 2), ports.LossCrossEntropy, nil).Await(ctx)
+	require.NoError(t, err)
+	_, err = tc.OptimStep(ctx, adam(1e-4)).Await(ctx)
+	require.NoError(t, err)
+	saved, err := tc.SaveSamplerWeights(ctx, "final", ports.SaveOptions{}).Await(ctx)
+	require.NoError(t, err)
+
+	ss, err := tinker.NewSamplingService(cfg, nil)
+	require.NoError(t, err)
+	defer ss.Close()
+	prompt := ports.SampleRequest{Prompt: ports.TokensInput([]int{1, 2, 3}), Params: ports.SamplingParams{MaxTokens: 3}}
+	for _, tc := range []struct {
+		name      string
+		spec      ports.SamplerSpec
+		wantField string
+		updates   int
+	}{
+		{"checkpoint with its base model", ports.SamplerSpec{BaseModel: "meta-llama/Llama-3.2-1B", ModelPath: saved}, "model_path", 1},
+		{"checkpoint alone", ports.SamplerSpec{ModelPath: saved}, "model_path", 1},
+		{"base model", ports.SamplerSpec{BaseModel: "meta-llama/Llama-3.2-1B"}, "base_model", 0},
+	} {
+		before := len(f.Requests())
+		s, err := ss.NewSampler(ctx, tc.spec)
+		require.NoError(t, err, tc.name)
+		resp, err := s.Sample(ctx, prompt).Await(ctx)
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, tf.SampleToken(1+2+3, 0, 0, tc.updates, 0), resp.Sequences[0].Tokens[0], "%s: samples from the weights with %d updates", tc.name, tc.updates)
+		info, err := s.Info(ctx)
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, "meta-llama/Llama-3.2-1B", info.BaseModel, tc.name)
+		for _, r := range f.Requests()[before:] {
+			if r.Path != "/api/v1/create_sampling_session" {
+				continue
+			}
+			var body map[string]any
+			require.NoError(t, json.Unmarshal(r.Body, &body))
+			_, hasPath := body["model_path"]
+			_, hasBase := body["base_model"]
+			assert.True(t, hasPath != hasBase, "%s: exactly one of model_path and base_model: %s", tc.name, r.Body)
+			assert.Contains(t, body, tc.wantField, tc.name)
+		}
+	}
+	_, err = ss.NewSampler(ctx, ports.SamplerSpec{})
+	assert.ErrorContains(t, err, "give a base model or a sampler weights path")
+	_, err = ss.NewSampler(ctx, ports.SamplerSpec{BaseModel: "meta-llama/Llama-3.2-1B", ModelPath: "local://run/ckpt"})
+	assert.ErrorContains(t, err, "local://run/ckpt")
 }
 
 // TestCheckpointListing lists a run's checkpoints and all of them.

@@ -40,9 +40,12 @@ func (ss *SamplingService) NewSampler(ctx context.Context, spec ports.SamplerSpe
 	return s, ss.svc.wrap("create_sampling_session", err)
 }
 
+// newSampler sends exactly one of model_path and base_model, as the
+// service requires: the saved weights when the spec names them (its base
+// model then only describes them), else the base model.
 func (ss *SamplingService) newSampler(ctx context.Context, spec ports.SamplerSpec) (ports.Sampler, error) {
-	if (spec.BaseModel == "") == (spec.ModelPath == "") {
-		return nil, errors.New("give either a base model or a sampler weights path")
+	if spec.BaseModel == "" && spec.ModelPath == "" {
+		return nil, errors.New("give a base model or a sampler weights path")
 	}
 	if spec.ModelPath != "" {
 		if _, _, _, err := tinkerPath(spec.ModelPath); err != nil {
@@ -54,10 +57,10 @@ func (ss *SamplingService) newSampler(ctx context.Context, spec ports.SamplerSpe
 		return nil, err
 	}
 	body := map[string]any{"session_id": sessionID, "sampling_session_seq_id": ss.svc.nextSamplingSeq(), "type": "create_sampling_session"}
-	if spec.BaseModel != "" {
-		body["base_model"] = spec.BaseModel
-	} else {
+	if spec.ModelPath != "" {
 		body["model_path"] = spec.ModelPath
+	} else {
+		body["base_model"] = spec.BaseModel
 	}
 	resp, err := ss.svc.tr.postJSON(ctx, "create_sampling_session", body, ss.svc.cfg.RequestTimeout)
 	if err != nil {
