@@ -3,7 +3,6 @@ package tinker
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
@@ -52,51 +51,6 @@ type Config struct {
 	UserAgentSuffix string
 }
 
-// RetryPolicy bounds retries. Delays are min(Base*2^n, Max) with up to 25 %
-// jitter subtracted, unless the service sends retry-after(-ms).
-type RetryPolicy struct {
-	Base time.Duration // first backoff (default 0.5 s)
-	Max  time.Duration // backoff cap (default 10 s)
-	// Budget bounds the total time spent retrying one request, and the
-	// time a future may keep failing in a row (default 5 min).
-	Budget time.Duration
-	// BillingPause is the wait after a 402 (default 5 s); BillingMax
-	// bounds the total pause (default: the service's flag, else 1 h).
-	BillingPause time.Duration
-	BillingMax   time.Duration
-	// Jitter returns a number in [0,1); nil uses math/rand.
-	Jitter func() float64
-}
-
-func (p RetryPolicy) withDefaults() RetryPolicy {
-	if p.Base <= 0 {
-		p.Base = 500 * time.Millisecond
-	}
-	if p.Max <= 0 {
-		p.Max = 10 * time.Second
-	}
-	if p.Budget <= 0 {
-		p.Budget = 5 * time.Minute
-	}
-	if p.BillingPause <= 0 {
-		p.BillingPause = 5 * time.Second
-	}
-	if p.Jitter == nil {
-		p.Jitter = rand.Float64
-	}
-	return p
-}
-
-// backoff returns the delay before retry n (0-based).
-func (p RetryPolicy) backoff(n int) time.Duration {
-	d := p.Base
-	for i := 0; i < n && d < p.Max; i++ {
-		d *= 2
-	}
-	d = min(d, p.Max)
-	return time.Duration(float64(d) * (1 - 0.25*p.Jitter()))
-}
-
 // Schema fields shared by both adapters (training_client and
 // sampling_client).
 func configFields() []catalog.Field {
@@ -110,6 +64,8 @@ func configFields() []catalog.Field {
 			Doc: "forward_backward encoding: auto follows the service's proto_write_fwdbwd flag."},
 		{Name: "request_timeout", Type: catalog.Number, Default: 60.0, Min: catalog.Above(0), Doc: "Seconds one submit request may take before it is retried."},
 		{Name: "retry_budget", Type: catalog.Number, Default: 300.0, Min: catalog.Above(0), Doc: "Seconds of retrying after which a failing request is given up."},
+		{Name: "connect_timeout", Type: catalog.Number, Default: 30.0, Min: catalog.Above(0),
+			Doc: "Seconds a service that has never answered (connection refused, unknown host, no answer) is retried before the run fails."},
 	}
 }
 
@@ -152,6 +108,9 @@ func parseConfig(cfg registry.Config, getenv func(string) string) (Config, error
 	}
 	if s := cfg.Float("retry_budget"); s > 0 {
 		c.Retry.Budget = time.Duration(s * float64(time.Second))
+	}
+	if s := cfg.Float("connect_timeout"); s > 0 {
+		c.Retry.ConnectTimeout = time.Duration(s * float64(time.Second))
 	}
 	return c.withDefaults()
 }

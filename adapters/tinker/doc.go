@@ -17,6 +17,7 @@
 //	wire_format      auto | json | proto   forward_backward encoding (auto: the service's proto_write_fwdbwd flag)
 //	request_timeout  60   seconds per submit request
 //	retry_budget     300  seconds of retrying before a request is given up
+//	connect_timeout  30   seconds of retrying a service that has never answered
 //
 // The credential is never logged, written, echoed or put in an error:
 // server messages are passed through a redactor that removes the key and
@@ -60,24 +61,33 @@
 //
 // # Retries
 //
-// Submits retry connection errors, timeouts, 408, 409, 429, 5xx and the
-// empty 400 of an edge proxy, waiting retry-after-ms / retry-after when the
-// service gives 0 < value <= 60 s, else min(0.5 s * 2^n, 10 s) less up to
-// 25 % jitter, until retry_budget is spent; 402 pauses 5 s at a time up to
-// the service's billing_exception_max_pause_duration_sec. A named save
-// whose retry gets 409 took effect on an earlier attempt and returns its
-// path. Other 4xx answers fail at once with the service's message. Polls of
+// One RetryPolicy (retry.go) governs submits and polls. Submits retry
+// connection errors, timeouts, 408, 409, 429, 5xx and the empty 400 of an
+// edge proxy, waiting retry-after-ms / retry-after when the service gives
+// 0 < value <= 60 s, else min(0.5 s * 2^n, 10 s) less up to 25 % jitter.
+// Until the service has answered once, retries end connect_timeout after
+// the first attempt (and each attempt's timeout is cut to fit), so an
+// unreachable or silent service fails in about 30 s; attempts without a
+// connection (refused, unreachable) stop after 8 in a row at any time, an
+// unknown host after 3. Once the service has answered, failures are
+// retried until retry_budget of consecutive failures is spent. Every
+// retry is logged as a warning with its delay, attempt, deadline and
+// cause, so the run display shows it. 402 pauses 5 s at a time up to the
+// service's billing_exception_max_pause_duration_sec, on submits and polls
+// alike. A named save whose retry gets 409 took effect on an earlier
+// attempt and returns its path. Other 4xx answers fail at once with the
+// service's message. Polls of
 // /retrieve_future re-poll on try_again (honouring retry_after_ms), fetch
 // oversized results after complete_metadata within the
 // inflight_response_bytes budget, re-poll on 408, back off on 5xx, 429 and
-// connection errors (bounded by retry_budget of consecutive failures),
-// tolerate three 400s, and report {"error", "category"} answers as
-// *RequestFailedError. On 410 (future expired) a training request is
-// re-sent unchanged (same seq_id and key), so a service that honours the
-// key returns the existing result and one that does not rejects the
-// duplicate: it is never applied twice. A sample request is re-submitted
-// with a new seq_id (up to 4 attempts) unless sample_no_retries is set.
-// Every wait ends when the context is cancelled.
+// connection errors under the same policy, tolerate three 400s, and
+// report {"error", "category"} answers as *RequestFailedError. On 410
+// (future expired) a training request is re-sent unchanged (same seq_id
+// and key), so a service that honours the key returns the existing result
+// and one that does not rejects the duplicate: it is never applied twice.
+// A sample request is re-submitted with a new seq_id (up to 4 attempts)
+// unless sample_no_retries is set. Every wait ends when the context is
+// cancelled.
 //
 // # Not supported
 //

@@ -75,12 +75,10 @@ func (s *service) await(ctx context.Context, requestID, reqType string, wantProt
 		return result{}, err
 	}
 	var (
-		badRequests   int
-		failures      int
-		failingSince  time.Time
-		billingPaused time.Duration
-		lastState     string
+		badRequests int
+		lastState   string
 	)
+	retries := s.tr.retrier("polling " + requestID)
 	for iter := 0; ; iter++ {
 		body, _ := json.Marshal(map[string]any{"request_id": requestID, "allow_metadata_only": metaOnly})
 		hdr := map[string]string{
@@ -97,27 +95,12 @@ func (s *service) await(ctx context.Context, requestID, reqType string, wantProt
 		if ctx.Err() != nil {
 			return fail(ctx.Err())
 		}
-		// transient marks a failure that backs off and counts against
-		// the retry budget.
-		transient := func(cause error, delay time.Duration) error {
-			if failures == 0 {
-				failingSince = time.Now()
-			}
-			if delay <= 0 {
-				delay = s.cfg.Retry.backoff(failures)
-			}
-			failures++
-			if time.Since(failingSince)+delay > s.cfg.Retry.Budget {
-				return fmt.Errorf("polling %s: %w: %w", requestID, errRetriesExhausted, cause)
-			}
-			return sleep(ctx, delay)
-		}
 		if err != nil {
 			if isAuthSetupError(err) {
 				return fail(err)
 			}
-			if err := transient(err, 0); err != nil {
-				return fail(err)
+			if err := retries.retry(ctx, err, 0); err != nil {
+				return fail(fmt.Errorf("polling %s: %w", requestID, err))
 			}
 			continue
 		}
@@ -130,17 +113,13 @@ func (s *service) await(ctx context.Context, requestID, reqType string, wantProt
 		case st == http.StatusGone:
 			return fail(fmt.Errorf("%w: %w", errExpired, s.tr.statusError(resp)))
 		case st == http.StatusPaymentRequired:
-			if billingPaused >= s.tr.billingMax && s.tr.billingMax > 0 {
-				return fail(s.tr.statusError(resp))
-			}
-			billingPaused += s.cfg.Retry.BillingPause
-			if err := sleep(ctx, s.cfg.Retry.BillingPause); err != nil {
-				return fail(err)
+			if err := retries.pause402(ctx, s.tr.statusError(resp)); err != nil {
+				return fail(fmt.Errorf("polling %s: %w", requestID, err))
 			}
 			continue
 		case st == http.StatusTooManyRequests || st >= 500:
-			if err := transient(s.tr.statusError(resp), retryAfter(resp.Header)); err != nil {
-				return fail(err)
+			if err := retries.retry(ctx, s.tr.statusError(resp), retryAfter(resp.Header)); err != nil {
+				return fail(fmt.Errorf("polling %s: %w", requestID, err))
 			}
 			continue
 		case st == http.StatusBadRequest && badRequests < badRequestPolls:
@@ -152,7 +131,7 @@ func (s *service) await(ctx context.Context, requestID, reqType string, wantProt
 		default:
 			return fail(s.tr.statusError(resp))
 		}
-		failures = 0
+		retries.succeeded()
 		r := result{resp: resp, release: release}
 		if r.isProto() {
 			return r, nil

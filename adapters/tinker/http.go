@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -61,6 +62,54 @@ type transport struct {
 	ua     string
 	// billingMax bounds the total 402 pause (server flag).
 	billingMax time.Duration
+
+	// firstSent is when the first attempt was made; answered is set by
+	// the first HTTP answer. Until then the connect timeout applies.
+	contactMu sync.Mutex
+	firstSent time.Time
+	answered  bool
+}
+
+// contact reports when the first attempt was sent and whether the
+// service has answered since.
+func (t *transport) contact() (first time.Time, answered bool) {
+	t.contactMu.Lock()
+	defer t.contactMu.Unlock()
+	return t.firstSent, t.answered
+}
+
+// attemptTimeout notes an attempt and returns its timeout: timeout, cut
+// to what is left of the connect timeout while the service has never
+// answered, so a service that accepts connections but never answers
+// fails within the connect timeout too.
+func (t *transport) attemptTimeout(timeout time.Duration) time.Duration {
+	t.contactMu.Lock()
+	defer t.contactMu.Unlock()
+	if t.firstSent.IsZero() {
+		t.firstSent = time.Now()
+	}
+	if t.answered {
+		return timeout
+	}
+	left := max(time.Until(t.firstSent.Add(t.policy.ConnectTimeout)), 100*time.Millisecond)
+	if timeout <= 0 || left < timeout {
+		return left
+	}
+	return timeout
+}
+
+func (t *transport) markAnswered() {
+	t.contactMu.Lock()
+	t.answered = true
+	t.contactMu.Unlock()
+}
+
+// billingLimit bounds the total 402 pause of one request.
+func (t *transport) billingLimit() time.Duration {
+	if t.billingMax > 0 {
+		return t.billingMax
+	}
+	return defaultBillingMax
 }
 
 // request is one logical request; its retries reuse IdemKey.
@@ -127,9 +176,10 @@ func (t *transport) url(path string) string {
 
 // once sends one attempt. attempt is reported in x-stainless-retry-count.
 func (t *transport) once(ctx context.Context, req *request, attempt int) (*response, error) {
-	if req.Timeout > 0 {
+	timeout := t.attemptTimeout(req.Timeout)
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, timeoutError{timeout})
 		defer cancel()
 	}
 	var body io.Reader
@@ -171,12 +221,19 @@ func (t *transport) once(ctx context.Context, req *request, attempt int) (*respo
 	}
 	resp, err := t.client.Do(hr)
 	if err != nil {
+		if cause := context.Cause(ctx); errors.As(cause, &timeoutError{}) {
+			return nil, cause
+		}
 		// url.Error quotes the URL only; no header ever reaches an error.
 		return nil, err
 	}
 	defer resp.Body.Close()
+	t.markAnswered()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
+		if cause := context.Cause(ctx); errors.As(cause, &timeoutError{}) {
+			return nil, fmt.Errorf("reading response: %w", cause)
+		}
 		return nil, fmt.Errorf("reading response: %w", err)
 	}
 	return &response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
@@ -184,7 +241,7 @@ func (t *transport) once(ctx context.Context, req *request, attempt int) (*respo
 
 // call sends req, retrying connection errors, timeouts, 408, 409, 429,
 // 5xx and Cloudflare's empty 400 with backoff (or the server's
-// retry-after), and pausing on 402, until the retry budget is spent.
+// retry-after), and pausing on 402, as the RetryPolicy says (retrier).
 // Other answers are returned; non-2xx become *StatusError. When pass409
 // is set a 409 is returned as an answer instead of retried (named saves:
 // the name exists, or an earlier attempt already saved it).
@@ -192,55 +249,32 @@ func (t *transport) call(ctx context.Context, req *request, pass409 bool) (*resp
 	if req.Method != http.MethodGet && req.IdemKey == "" {
 		req.IdemKey = newIdemKey()
 	}
-	start := time.Now()
-	var billingPaused time.Duration
+	r := t.retrier(req.Path)
 	for attempt := 0; ; attempt++ {
 		resp, err := t.once(ctx, req, attempt)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		var delay time.Duration
 		switch {
 		case err != nil:
 			if isAuthSetupError(err) {
 				return nil, err
 			}
-			err = fmt.Errorf("%s: %w", req.Path, err)
-			delay = t.policy.backoff(attempt)
+			err = r.retry(ctx, err, 0)
 		case resp.Status == http.StatusPaymentRequired:
-			err = t.statusError(resp)
-			limit := t.billingMax
-			if limit <= 0 {
-				limit = time.Hour
-			}
-			if billingPaused >= limit {
-				return nil, err
-			}
-			billingPaused += t.policy.BillingPause
-			if err := sleep(ctx, t.policy.BillingPause); err != nil {
-				return nil, err
-			}
-			continue // billing pauses do not spend the retry budget
+			err = r.pause402(ctx, t.statusError(resp))
 		case resp.Status == http.StatusConflict && pass409:
 			resp.Attempt = attempt
 			return resp, nil
 		case retryable(resp):
-			err = t.statusError(resp)
-			delay = retryAfter(resp.Header)
-			if delay <= 0 {
-				delay = t.policy.backoff(attempt)
-			}
+			err = r.retry(ctx, t.statusError(resp), retryAfter(resp.Header))
 		case resp.Status >= 300:
 			return nil, t.statusError(resp)
 		default:
 			resp.Attempt = attempt
 			return resp, nil
 		}
-		if time.Since(start)+delay > t.policy.Budget {
-			return nil, fmt.Errorf("%w after %d attempts in %s: %w", errRetriesExhausted, attempt+1, time.Since(start).Round(time.Millisecond), err)
-		}
-		t.log.Debug("tinker: retrying request", "path", req.Path, "attempt", attempt+1, "delay", delay, "reason", t.red.redact(err.Error()))
-		if err := sleep(ctx, delay); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}

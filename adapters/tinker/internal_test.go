@@ -1,12 +1,21 @@
 package tinker
 
 import (
+	"context"
 	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
+	"os"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 )
@@ -117,4 +126,41 @@ func TestRedactor(t *testing.T) {
 	r.add("tml-secret-1")
 	r.add("abc") // too short to be a credential; never redacted
 	assert.Equal(t, "bad key [redacted] (abc)", r.redact("bad key tml-secret-1 (abc)"))
+}
+
+func TestDescribeFailures(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+		kind failureKind
+	}{
+		{&url.Error{Op: "Post", URL: "http://x", Err: &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}, "connection refused", failConnect},
+		{&url.Error{Op: "Post", URL: "http://x", Err: &net.DNSError{Name: "tinker.invalid", Err: "no such host", IsNotFound: true}}, "unknown host tinker.invalid", failUnknownHost},
+		{&net.DNSError{Name: "h", Err: "server misbehaving", IsTemporary: true}, "cannot resolve h: server misbehaving", failConnect},
+		{fmt.Errorf("reading response: %w", timeoutError{60 * time.Second}), "no answer within 1m0s", failNoAnswer},
+		{&url.Error{Op: "Post", URL: "http://x", Err: io.EOF}, "connection closed before the answer", failNoAnswer},
+		{&StatusError{Status: 503, Message: "busy"}, "HTTP 503: busy", failAnswer},
+	}
+	for _, c := range cases {
+		got, kind := describe(c.err)
+		assert.Equal(t, c.want, got, "%v", c.err)
+		assert.Equal(t, c.kind, kind, "%v", c.err)
+	}
+}
+
+// TestUnknownHostGivesUpQuickly: a name the resolver does not know is
+// tried three times, well inside the connect timeout.
+func TestUnknownHostGivesUpQuickly(t *testing.T) {
+	cfg, err := Config{BaseURL: "http://tinker.invalid", APIKey: "tml-x", Retry: RetryPolicy{Base: time.Millisecond}}.withDefaults()
+	require.NoError(t, err)
+	tr, err := newTransport(cfg, nil, &redactor{}, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	tr.attemptTimeout(0) // the first attempt
+	r := tr.retrier("client/config")
+	dnsErr := &net.DNSError{Name: "tinker.invalid", Err: "no such host", IsNotFound: true}
+	require.NoError(t, r.retry(context.Background(), dnsErr, 0))
+	require.NoError(t, r.retry(context.Background(), dnsErr, 0))
+	err = r.retry(context.Background(), dnsErr, 0)
+	require.ErrorIs(t, err, errUnreachable)
+	assert.Equal(t, "could not connect to http://tinker.invalid (3 attempts): unknown host tinker.invalid", err.Error())
 }
