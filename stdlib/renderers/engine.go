@@ -73,6 +73,7 @@ func (e engine) ParseResponse(pieces []tokenizer.Piece) (chat.Message, Terminati
 
 // GenerationPrompt implements Renderer.
 func (e engine) GenerationPrompt(msgs []chat.Message) ([]Segment, error) {
+	msgs = splitReasoning(e.f, msgs)
 	segs := append([]Segment(nil), e.f.prefix(msgs)...)
 	view := msgs
 	if _, ok := e.f.(promptAsHistory); ok {
@@ -96,6 +97,7 @@ func (e engine) Supervised(msgs []chat.Message, trainOn TrainOn) ([][]Segment, e
 	if err := checkTrainable(msgs, trainOn); err != nil {
 		return nil, err
 	}
+	msgs = splitReasoning(e.f, msgs)
 	if !e.f.extension() && trainOn == AllAssistantMessages && countRole(msgs, "assistant") > 1 {
 		return e.split(msgs)
 	}

@@ -66,29 +66,29 @@ func TestMatchesModelChatTemplates(t *testing.T) {
 		// Qwen3 (hybrid thinking), enable_thinking default (true): the
 		// only difference is the "\n" the template writes after the final
 		// <|im_end|>, which we leave to the next message's header.
-		{renderer: "qwen3", template: "qwen3", fullSuffix: "\n", minimum: 20, minimumExact: 20},
-		{renderer: "qwen3_disable_thinking", template: "qwen3_enable_thinking_false", fullSuffix: "\n", minimum: 16, minimumExact: 16},
+		{renderer: "qwen3", template: "qwen3", fullSuffix: "\n", minimum: 25, minimumExact: 25},
+		{renderer: "qwen3_disable_thinking", template: "qwen3_enable_thinking_false", fullSuffix: "\n", minimum: 19, minimumExact: 19},
 		// The Llama 3 template (the one shipped with the tokenizer) trims
 		// every message's content, which we keep verbatim, and always ends
 		// with the assistant header, even without add_generation_prompt.
 		// Equal once the content is trimmed and the header added.
-		{renderer: "llama3", template: "llama3", prepare: trimContents, fullSuffix: "<|start_header_id|>assistant<|end_header_id|>\n\n", minimum: 12, minimumExact: 11},
+		{renderer: "llama3", template: "llama3", prepare: trimContents, fullSuffix: "<|start_header_id|>assistant<|end_header_id|>\n\n", minimum: 17, minimumExact: 16},
 		// DeepSeek-V3.1 non-thinking (thinking=false): identical, except
 		// that after an assistant message the template asks for no
 		// assistant turn at all (it adds <｜Assistant｜></think> only after
 		// a user message), while a generation prompt always asks for one.
-		{renderer: "deepseekv3", template: "deepseek_v3_1", adjustPrompt: noHeaderAfterAssistant, minimum: 17, minimumExact: 17},
+		{renderer: "deepseekv3", template: "deepseek_v3_1", adjustPrompt: noHeaderAfterAssistant, minimum: 19, minimumExact: 19},
 		// DeepSeek-V3.1 thinking=true: the template renders every
 		// assistant message, even the last, as history (</think>, no
 		// reasoning); our final target is <think>{reasoning}</think>. The
 		// history and the prompt (ending <｜Assistant｜><think>) are equal.
-		{renderer: "deepseekv3_thinking", template: "deepseek_v3_1_thinking", adjustFull: targetAsHistory, adjustPrompt: noHeaderAfterAssistant, minimum: 19, minimumExact: 4},
+		{renderer: "deepseekv3_thinking", template: "deepseek_v3_1_thinking", adjustFull: targetAsHistory, adjustPrompt: noHeaderAfterAssistant, minimum: 24, minimumExact: 5},
 		// Kimi-K2-Thinking: when the conversation ends with an assistant
 		// message without tool calls, the template treats the whole
 		// conversation as history and drops all reasoning, including the
 		// final answer's; we keep the reasoning of the current turn (the
 		// one being trained). Equal once that reasoning is removed.
-		{renderer: "kimi_k2", template: "kimi_k2_thinking", prepareFull: kimiTemplateHistory, minimum: 20, minimumExact: 16},
+		{renderer: "kimi_k2", template: "kimi_k2_thinking", prepareFull: kimiTemplateHistory, minimum: 25, minimumExact: 22},
 	}
 	for _, tc := range cases {
 		t.Run(tc.renderer, func(t *testing.T) {
@@ -238,10 +238,13 @@ func renderText(r Renderer, msgs []chat.Message, adjust func([]Segment) string) 
 // special tokens found in the template's text, leftmost-longest, as a
 // Hugging Face tokenizer finds its added tokens: this is what token parity
 // checks where no real tokenizer is available (Kimi, DeepSeek-V3.1).
-// Conversations whose content spells special tokens differ deliberately.
+// Where our text segments spell a special token (content that imitates
+// one, or "<think>" kept in content by a template that does not read
+// reasoning out of it, like Kimi's) the difference is deliberate:
+// message content is never a special token (SPEC.md §12).
 func checkSpecials(t *testing.T, label string, r Renderer, ours []Segment, template string) {
 	t.Helper()
-	if strings.HasPrefix(label, "special_token_lookalikes") {
+	if spellsSpecial(ours, r.SpecialTokens()) {
 		return
 	}
 	got, want := clean(withWeight(ours, 0)), splitSpecials(template, r.SpecialTokens())
@@ -255,6 +258,18 @@ func checkSpecials(t *testing.T, label string, r Renderer, ours []Segment, templ
 			return
 		}
 	}
+}
+
+// spellsSpecial reports whether a text segment contains a special token.
+func spellsSpecial(segs []Segment, specials []string) bool {
+	for _, s := range segs {
+		for _, sp := range specials {
+			if !s.Special && strings.Contains(s.Text, sp) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // splitSpecials splits text into special-token and text segments.

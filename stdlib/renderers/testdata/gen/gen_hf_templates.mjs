@@ -47,11 +47,17 @@ function thinking(content) {
 }
 
 // toHF converts a cookbookc message to the dict the templates expect:
-// string content, reasoning in reasoning_content (always defined, so the
-// Qwen template never re-parses </think> out of the content).
+// string content, and the reasoning of thinking parts in
+// reasoning_content. A message without thinking parts has no
+// reasoning_content, so a template that reads reasoning out of the
+// content ("<think>R</think>A": Qwen3, DeepSeek-V3.1) does, as our
+// renderers do (SPEC.md §12).
+function hasThinking(content) {
+  return Array.isArray(content) && content.some((p) => p.type === "thinking");
+}
 function toHF(m) {
   const out = { role: m.role, content: text(m.content) };
-  if (m.role === "assistant") out.reasoning_content = thinking(m.content);
+  if (m.role === "assistant" && hasThinking(m.content)) out.reasoning_content = thinking(m.content);
   if (m.tool_calls) out.tool_calls = m.tool_calls;
   if (m.tool_call_id) out.tool_call_id = m.tool_call_id;
   if (m.name) out.name = m.name;
