@@ -97,6 +97,6 @@ func TestCompileChecksManifest(t *testing.T) {
 	require.Empty(t, diags)
 	assert.Equal(t, "local", res.Bindings["training_client"].Adapter)
 	_, diags = Compile(path, Options{Catalog: testCatalog(), Manifest: "bare"})
-	require.Len(t, diags, 3, "one diagnostic per unbound port")
+	require.Len(t, diags, 4, "one diagnostic per unbound port")
 	assert.Equal(t, "testdata/valid/sl_basic.hcl", diags[0].Subject.Filename, "diagnostics name the file as given")
 }

@@ -34,6 +34,15 @@ func TestInfoAndCapabilities(t *testing.T) {
 		IsLoRA: true, LoRARank: 8, ContextLength: 8192}, info)
 	assert.True(t, strings.HasSuffix(info.ModelID, ":train:0"), info.ModelID)
 
+	// By default the fake reports the model's own tokenizer, as the
+	// service does.
+	f2 := startFake(t, tf.Options{})
+	tc2, err := newTrainer(t, testConfig(f2), nil).CreateModel(ctx, createReq())
+	require.NoError(t, err)
+	info2, err := tc2.Info(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "meta-llama/Llama-3.2-1B", info2.TokenizerID)
+
 	_, err = tr.CreateModel(ctx, ports.CreateModelRequest{BaseModel: "unknown/model", LoRA: ports.DefaultLoRA(8, 0)})
 	assert.ErrorContains(t, err, `base model "unknown/model" is not supported`)
 	_, err = tr.CreateModel(ctx, ports.CreateModelRequest{BaseModel: "x", LoRA: ports.LoRAConfig{Rank: 0}})
@@ -183,7 +192,10 @@ func TestSampling(t *testing.T) {
 				{Kind: tf.FaultTryAgain, Path: "asample", Every: 2, TryAgain: 2},
 				{Kind: tf.Fault429, Path: "asample", Every: 4, RetryAfter: time.Millisecond},
 			}
-			f := startFake(t, tf.Options{Proto: proto, OversizeBytes: 200, Faults: faults})
+			// The byte-level tokenizer is reported so that the sampler's
+			// tokenizer can only have been learned from get_info (the
+			// default, the base model's own id, is also the fallback).
+			f := startFake(t, tf.Options{Proto: proto, OversizeBytes: 200, Faults: faults, TokenizerID: tf.ByteLevel})
 			ctx := context.Background()
 			cfg := testConfig(f)
 			tr := newTrainer(t, cfg, nil)

@@ -92,7 +92,8 @@ func builtinStages() []*StageKind {
 		{
 			Name:    "supervised_train",
 			Summary: "Supervised fine-tuning (SFT) on a chat dataset with cross-entropy loss.",
-			Ports:   []string{PortTrainingClient, PortSamplingClient, PortDatasetStore},
+			// hub_client: the model's tokenizer is downloaded from the hub.
+			Ports: []string{PortTrainingClient, PortSamplingClient, PortDatasetStore, PortHubClient},
 			Inputs: join([]Field{
 				modelField("Base model to fine-tune, e.g. \"meta-llama/Llama-3.2-1B\" or \"local/tiny\"."),
 				{Name: "dataset", Type: Dataset, Required: true, Doc: "Training conversations; its test split is evaluated with test/nll."},
@@ -116,7 +117,7 @@ func builtinStages() []*StageKind {
 		{
 			Name:    "evaluate",
 			Summary: "Evaluate a checkpoint or model: NLL on a dataset and sampled answers graded by a scorer.",
-			Ports:   []string{PortTrainingClient, PortSamplingClient, PortDatasetStore},
+			Ports:   []string{PortTrainingClient, PortSamplingClient, PortDatasetStore, PortHubClient},
 			Inputs: join([]Field{
 				{Name: "checkpoint", Type: Checkpoint, Doc: "Checkpoint to evaluate, e.g. stage.train.final_checkpoint."},
 				modelField("Base model to evaluate when no checkpoint is given."),
@@ -140,7 +141,7 @@ func builtinStages() []*StageKind {
 		{
 			Name:    "sample",
 			Summary: "Sample completions for the prompts of a dataset and write them to the run directory.",
-			Ports:   []string{PortSamplingClient, PortDatasetStore, PortTrainingClient},
+			Ports:   []string{PortSamplingClient, PortDatasetStore, PortTrainingClient, PortHubClient},
 			Inputs: join([]Field{
 				{Name: "checkpoint", Type: Checkpoint, Doc: "Checkpoint to sample from."},
 				modelField("Base model to sample from when no checkpoint is given."),

@@ -49,7 +49,11 @@ type Options struct {
 	// service defaults) and enforced.
 	MaxChunkLen   int
 	MaxChunkBytes int
-	// TokenizerID is reported by get_info (default ports.ByteTokenizerID).
+	// TokenizerID is the tokenizer get_info reports. Empty: the model's
+	// own repository (meta-llama/Llama-3.2-1B for that model), as the
+	// real service reports it, so a client must load the real tokenizer
+	// (through its ungated copy for gated models). ByteLevel is the
+	// opt-in for tests that must not load one.
 	TokenizerID string
 	// Models lists the supported base models (default: any model is
 	// accepted, and capabilities list DefaultModel).
@@ -75,6 +79,12 @@ type Options struct {
 	// to hold the service busy.
 	BeforeApply func(modelID string, seq int, kind string)
 }
+
+// ByteLevel is the Options.TokenizerID that makes the fake report the
+// byte-level tokenizer (ports.ByteTokenizerID) instead of the model's
+// own: tests of the adapter or of a run that must not download a
+// tokenizer opt in with it.
+const ByteLevel = ports.ByteTokenizerID
 
 // DefaultModel is listed by get_server_capabilities when Options.Models
 // is empty.
@@ -118,9 +128,6 @@ type Server struct {
 // New returns an unstarted fake; serve its Handler yourself or call
 // Start.
 func New(opts Options) *Server {
-	if opts.TokenizerID == "" {
-		opts.TokenizerID = ports.ByteTokenizerID
-	}
 	if opts.JWTLifetime <= 0 {
 		opts.JWTLifetime = time.Hour
 	}

@@ -291,8 +291,17 @@ func (s *Server) getInfo(p *in) reply {
 	}
 	return jsonReply(200, map[string]any{
 		"type": "get_info", "model_id": id, "is_lora": true, "lora_rank": m.w.Rank, "model_name": m.w.BaseModel,
-		"model_data": map[string]string{"arch": "fake", "model_name": m.w.BaseModel, "tokenizer_id": s.opts.TokenizerID},
+		"model_data": map[string]string{"arch": "fake", "model_name": m.w.BaseModel, "tokenizer_id": s.tokenizerID(m.w.BaseModel)},
 	})
+}
+
+// tokenizerID is what get_info reports for a model: Options.TokenizerID,
+// else the base model's own repository, as the real service does.
+func (s *Server) tokenizerID(baseModel string) string {
+	if s.opts.TokenizerID != "" {
+		return s.opts.TokenizerID
+	}
+	return baseModel
 }
 
 func (s *Server) weightsInfo(p *in) reply {

