@@ -211,8 +211,8 @@ func (r *retrier) retry(ctx context.Context, cause error, serverDelay time.Durat
 	if first, answered := r.tr.contact(); !answered {
 		end = first.Add(r.p.ConnectTimeout)
 		if now.Add(delay).After(end) {
-			return &unreachableError{fmt.Sprintf("the service at %s did not answer within %s (%d attempts; the connect_timeout config field sets this): %s",
-				host, roundDuration(r.p.ConnectTimeout), r.failures, short), cause}
+			return &unreachableError{fmt.Sprintf("the service at %s has not answered (%d attempts in %s; connect_timeout is %s): %s",
+				host, r.failures, roundDuration(now.Sub(first)), roundDuration(r.p.ConnectTimeout), short), cause}
 		}
 	} else {
 		end = r.streakStart.Add(r.p.Budget)

@@ -54,7 +54,7 @@ func TestRefusedConnectionFailsFast(t *testing.T) {
 	elapsed := time.Since(start)
 	require.Error(t, err)
 	assert.Less(t, elapsed, 2*time.Second, "gave up after the connect timeout, not the retry budget")
-	assert.Regexp(t, `^training_client \(tinker\): create_model: client/config: (the service at http://127\.0\.0\.1:\d+ did not answer within 400ms \(\d+ attempts; the connect_timeout config field sets this\)|could not connect to http://127\.0\.0\.1:\d+ \(8 attempts\)): connection refused$`, err.Error())
+	assert.Regexp(t, `^training_client \(tinker\): create_model: client/config: (the service at http://127\.0\.0\.1:\d+ has not answered \(\d+ attempts in \d+ms; connect_timeout is 400ms\)|could not connect to http://127\.0\.0\.1:\d+ \(8 attempts\)): connection refused$`, err.Error())
 	assert.NotContains(t, err.Error(), "\n")
 	assert.NotContains(t, err.Error(), "Post ", "the cause, not Go's request dump")
 	lines := retriesLogged(logs.String())
@@ -87,7 +87,8 @@ func TestSilentServiceFailsWithinTheConnectTimeout(t *testing.T) {
 	_, err := tr.CreateModel(context.Background(), createReq())
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 2*time.Second)
-	assert.Contains(t, err.Error(), "did not answer within 400ms")
+	assert.Contains(t, err.Error(), "has not answered")
+	assert.Contains(t, err.Error(), "connect_timeout is 400ms")
 	assert.Regexp(t, `no answer within [0-9.]+m?s$`, err.Error())
 }
 
