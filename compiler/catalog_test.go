@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // testCatalog is the built-in catalog plus adapter schemas shaped like the
@@ -9,33 +10,33 @@ import (
 // exist. It also adds a manifest "bare" that binds nothing.
 func testCatalog() *catalog.Catalog {
 	c := catalog.New()
-	add := func(a catalog.AdapterSchema) {
+	add := func(a schema.AdapterSchema) {
 		if err := c.AddAdapter(&a); err != nil {
 			panic(err)
 		}
 	}
-	for _, port := range []string{catalog.PortTrainingClient, catalog.PortSamplingClient} {
-		add(catalog.AdapterSchema{Port: port, Name: "local", Config: []catalog.Field{
-			{Name: "device", Type: catalog.String, Default: "cpu", Enum: []string{"cpu"}},
-			{Name: "threads", Type: catalog.Int, Min: catalog.AtLeast(1)},
+	for _, port := range []string{schema.PortTrainingClient, schema.PortSamplingClient} {
+		add(schema.AdapterSchema{Port: port, Name: "local", Config: []schema.Field{
+			{Name: "device", Type: schema.String, Default: "cpu", Enum: []string{"cpu"}},
+			{Name: "threads", Type: schema.Int, Min: schema.AtLeast(1)},
 		}})
-		add(catalog.AdapterSchema{Port: port, Name: "tinker", Config: []catalog.Field{
-			{Name: "api_key", Type: catalog.String, Required: true, Sensitive: true},
-			{Name: "base_url", Type: catalog.String},
-			{Name: "max_retries", Type: catalog.Int, Min: catalog.AtLeast(0)},
+		add(schema.AdapterSchema{Port: port, Name: "tinker", Config: []schema.Field{
+			{Name: "api_key", Type: schema.String, Required: true, Sensitive: true},
+			{Name: "base_url", Type: schema.String},
+			{Name: "max_retries", Type: schema.Int, Min: schema.AtLeast(0)},
 		}})
-		add(catalog.AdapterSchema{Port: port, Name: "fake", Fake: true})
+		add(schema.AdapterSchema{Port: port, Name: "fake", Fake: true})
 	}
-	add(catalog.AdapterSchema{Port: catalog.PortDatasetStore, Name: "local"})
-	add(catalog.AdapterSchema{Port: catalog.PortDatasetStore, Name: "fake", Fake: true})
-	add(catalog.AdapterSchema{Port: catalog.PortDatasetStore, Name: "hf"})
-	add(catalog.AdapterSchema{Port: catalog.PortBlobStore, Name: "local"})
-	add(catalog.AdapterSchema{Port: catalog.PortBlobStore, Name: "s3", Config: []catalog.Field{
-		{Name: "bucket", Type: catalog.String, Required: true},
-		{Name: "endpoint", Type: catalog.String},
+	add(schema.AdapterSchema{Port: schema.PortDatasetStore, Name: "local"})
+	add(schema.AdapterSchema{Port: schema.PortDatasetStore, Name: "fake", Fake: true})
+	add(schema.AdapterSchema{Port: schema.PortDatasetStore, Name: "hf"})
+	add(schema.AdapterSchema{Port: schema.PortBlobStore, Name: "local"})
+	add(schema.AdapterSchema{Port: schema.PortBlobStore, Name: "s3", Config: []schema.Field{
+		{Name: "bucket", Type: schema.String, Required: true},
+		{Name: "endpoint", Type: schema.String},
 	}})
-	add(catalog.AdapterSchema{Port: catalog.PortHubClient, Name: "hf"})
-	add(catalog.AdapterSchema{Port: catalog.PortMetricsSink, Name: "none"})
-	c.Manifests["bare"] = &catalog.Manifest{Name: "bare", Summary: "Binds nothing (tests).", Ports: map[string]catalog.Binding{}}
+	add(schema.AdapterSchema{Port: schema.PortHubClient, Name: "hf"})
+	add(schema.AdapterSchema{Port: schema.PortMetricsSink, Name: "none"})
+	c.Manifests["bare"] = &schema.Manifest{Name: "bare", Summary: "Binds nothing (tests).", Ports: map[string]schema.ManifestPort{}}
 	return c
 }

@@ -9,9 +9,11 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang"
 	"github.com/cookbookc/cookbookc/lang/diag"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // compiler holds the state of one compilation.
@@ -44,7 +46,7 @@ type compiler struct {
 	// defs caches the canonical JSON of dataset and renderer references
 	// for stage hashes; defaults caches the IR value of field defaults.
 	defs     map[string][]byte
-	defaults map[*catalog.Field]ir.Value
+	defaults map[*schema.Field]ir.Value
 }
 
 func newCompiler(rec *lang.Recipe, opts Options) *compiler {
@@ -56,7 +58,7 @@ func newCompiler(rec *lang.Recipe, opts Options) *compiler {
 		manifests: map[string]*manifest{},
 
 		defs:     map[string][]byte{},
-		defaults: map[*catalog.Field]ir.Value{},
+		defaults: map[*schema.Field]ir.Value{},
 	}
 	c.meter.left = evalBudgetUnits
 	c.funcs = meterFunctions(functions(rec.Dir), &c.meter)

@@ -7,9 +7,11 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang"
 	"github.com/cookbookc/cookbookc/lang/diag"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // manifest is a recipe `manifest` block.
@@ -66,9 +68,9 @@ func (c *compiler) checkManifest(m *manifest) {
 	seen := map[string]*hcl.Block{}
 	for _, pb := range content.Blocks {
 		port := pb.Labels[0]
-		if !catalog.IsPort(port) {
+		if !schema.IsPort(port) {
 			c.errorf(diag.UnknownPort, pb.LabelRanges[0], "Unknown port "+port,
-				"There is no port %q.%s Ports: %s.", port, diag.DidYouMean(port, catalog.Ports), strings.Join(catalog.Ports, ", "))
+				"There is no port %q.%s Ports: %s.", port, diag.DidYouMean(port, schema.Ports), strings.Join(schema.Ports, ", "))
 			continue
 		}
 		if prev, dup := seen[port]; dup {
@@ -131,7 +133,7 @@ func orNone(names []string) string {
 // checkConfig checks an adapter config block against the adapter's
 // schema: known attributes, types and bounds, required fields, and
 // sensitive fields set from env().
-func (c *compiler) checkConfig(schema *catalog.AdapterSchema, body hcl.Body, def hcl.Range) (map[string]ir.Value, bool) {
+func (c *compiler) checkConfig(schema *schema.AdapterSchema, body hcl.Body, def hcl.Range) (map[string]ir.Value, bool) {
 	out := map[string]ir.Value{}
 	ok := true
 	attrs := hcl.Attributes{}
@@ -251,8 +253,8 @@ func ResolveManifest(cat *catalog.Catalog, plan *ir.Plan, name string, overrides
 	}
 	for _, port := range sortedKeys(overrides) {
 		adapter := overrides[port]
-		if !catalog.IsPort(port) {
-			r.errorf(diag.UnknownPort, cmdLineRange, "Unknown port "+port, "--port %s=%s: there is no port %q.%s", port, adapter, port, diag.DidYouMean(port, catalog.Ports))
+		if !schema.IsPort(port) {
+			r.errorf(diag.UnknownPort, cmdLineRange, "Unknown port "+port, "--port %s=%s: there is no port %q.%s", port, adapter, port, diag.DidYouMean(port, schema.Ports))
 			continue
 		}
 		b := Binding{Port: port, Adapter: adapter, Origin: "--port"}
@@ -321,7 +323,7 @@ func (r *resolver) resolve(name string, visiting []string) map[string]Binding {
 
 // builtinConfig converts a built-in binding's Go config to IR values,
 // typed by the adapter schema when the adapter is registered.
-func (r *resolver) builtinConfig(port string, b catalog.Binding) map[string]ir.Value {
+func (r *resolver) builtinConfig(port string, b schema.ManifestPort) map[string]ir.Value {
 	if len(b.Config) == 0 {
 		return nil
 	}

@@ -5,10 +5,10 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang"
 	"github.com/cookbookc/cookbookc/lang/diag"
+	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/lang/template"
 )
 
@@ -35,7 +35,7 @@ func (c *compiler) declareRenderers(blocks []*hcl.Block) {
 	}
 }
 
-var stringList = catalog.Field{Name: "stop", Type: catalog.ListOf(catalog.String)}
+var stringList = schema.Field{Name: "stop", Type: schema.ListOf(schema.String)}
 
 func (c *compiler) checkRenderer(r *renderer) {
 	content, diags := r.block.Body.Content(lang.RendererSchema)

@@ -9,9 +9,11 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang"
 	"github.com/cookbookc/cookbookc/lang/diag"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // experiment is an `experiment` block.
@@ -28,7 +30,7 @@ type experiment struct {
 type stage struct {
 	name     string
 	kindName string
-	kind     *catalog.StageKind // nil when the kind is unknown
+	kind     *schema.StageKind // nil when the kind is unknown
 	block    *hcl.Block
 	index    int
 	attrs    hcl.Attributes
@@ -198,7 +200,7 @@ func (c *compiler) checkStage(e *experiment, s *stage) {
 
 // defaultValue returns the IR value of a field's default, built once per
 // compilation (IR values are never modified, so stages share it).
-func (c *compiler) defaultValue(f *catalog.Field) ir.Value {
+func (c *compiler) defaultValue(f *schema.Field) ir.Value {
 	if v, ok := c.defaults[f]; ok {
 		return v
 	}
@@ -290,7 +292,7 @@ func (c *compiler) refTraversal(expr hcl.Expression) (hcl.Traversal, bool) {
 // stageRef lowers an input whose whole value is a dataset, renderer or
 // stage reference. ok is false when expr is not such a reference; v is
 // nil when the reference was wrong (a diagnostic was reported).
-func (c *compiler) stageRef(e *experiment, s *stage, f *catalog.Field, expr hcl.Expression) (v *ir.Value, ok bool) {
+func (c *compiler) stageRef(e *experiment, s *stage, f *schema.Field, expr hcl.Expression) (v *ir.Value, ok bool) {
 	t, isTraversal := c.refTraversal(expr)
 	if !isTraversal {
 		return nil, false
@@ -318,7 +320,7 @@ func (c *compiler) stageRef(e *experiment, s *stage, f *catalog.Field, expr hcl.
 		c.errorf(diag.InvalidRef, rng, "Invalid "+root+" reference", "Write %s.", shape)
 		return nil, true
 	}
-	var typ catalog.Type
+	var typ schema.Type
 	switch root {
 	case rootDataset:
 		if _, found := c.datasets[names[0]]; !found {
@@ -326,7 +328,7 @@ func (c *compiler) stageRef(e *experiment, s *stage, f *catalog.Field, expr hcl.
 				"No dataset %q is declared.%s", names[0], diag.DidYouMean(names[0], sortedKeys(c.datasets)))
 			return nil, true
 		}
-		typ = catalog.Dataset
+		typ = schema.Dataset
 	case rootRenderer:
 		_, custom := c.renderers[names[0]]
 		_, builtin := c.cat.Renderers[names[0]]
@@ -336,13 +338,13 @@ func (c *compiler) stageRef(e *experiment, s *stage, f *catalog.Field, expr hcl.
 				"No renderer %q is built in or declared.%s", names[0], diag.DidYouMean(names[0], all))
 			return nil, true
 		}
-		typ = catalog.Renderer
+		typ = schema.Renderer
 	case rootStage:
 		if !c.linkStage(e, s, names[0], rng) {
 			return nil, true
 		}
 		up := e.byName[names[0]]
-		typ = catalog.Any
+		typ = schema.Any
 		if up.kind != nil {
 			out, found := up.kind.Output(names[1])
 			if !found {
@@ -378,8 +380,8 @@ func joinDots(names []string) string {
 
 // refCompatible reports whether a reference of type got may fill an input
 // of type want.
-func refCompatible(want, got catalog.Type) bool {
-	return want.Kind == catalog.KindAny || got.Kind == catalog.KindAny || want.String() == got.String()
+func refCompatible(want, got schema.Type) bool {
+	return want.Kind == schema.KindAny || got.Kind == schema.KindAny || want.String() == got.String()
 }
 
 // defaultRenderer fills in an omitted renderer: inherited from the stage
@@ -393,7 +395,7 @@ func (c *compiler) defaultRenderer(e *experiment, s *stage) {
 		return
 	}
 	for _, f := range s.kind.Inputs {
-		if f.Type.Kind != catalog.KindCheckpoint {
+		if f.Type.Kind != schema.KindCheckpoint {
 			continue
 		}
 		id, _, ok := s.inputs[f.Name].StageRef()
@@ -419,5 +421,5 @@ func (c *compiler) defaultRenderer(e *experiment, s *stage) {
 	}
 	c.warnf(diag.RendererDefaulted, s.block.DefRange, "Renderer not set; using "+rec,
 		"Stage %q omits renderer, so it uses %s, %s. Set renderer = renderer.%s to make the choice explicit.", s.name, rec, why, rec)
-	s.inputs["renderer"] = ir.Value{Type: catalog.Renderer.String(), Ref: "renderer." + rec}
+	s.inputs["renderer"] = ir.Value{Type: schema.Renderer.String(), Ref: "renderer." + rec}
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/lang/diag"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // typeName describes a cty value's type in diagnostics, in the catalog's
@@ -44,7 +44,7 @@ func typeName(v cty.Value) string {
 // (string, float64, int64, bool, []any, map[string]any). ok is false when a
 // diagnostic was added. Unknown values (from variables with errors, or
 // env()) pass with a nil result: their type is checked only when known.
-func fieldValue(f *catalog.Field, v cty.Value, rng hcl.Range, what string) (any, hcl.Diagnostics) {
+func fieldValue(f *schema.Field, v cty.Value, rng hcl.Range, what string) (any, hcl.Diagnostics) {
 	if v.IsNull() {
 		return nil, hcl.Diagnostics{diag.New(diag.TypeMismatch, rng, "Null value for "+f.Name,
 			fmt.Sprintf("%s %q must be a %s, not null.", what, f.Name, f.Type))}
@@ -61,12 +61,10 @@ func fieldValue(f *catalog.Field, v cty.Value, rng hcl.Range, what string) (any,
 }
 
 // checkConstraints checks Enum, Min and Max.
-func checkConstraints(f *catalog.Field, got any, rng hcl.Range, what string) hcl.Diagnostics {
+func checkConstraints(f *schema.Field, got any, rng hcl.Range, what string) hcl.Diagnostics {
 	if s, ok := got.(string); ok && len(f.Enum) > 0 {
-		for _, e := range f.Enum {
-			if e == s {
-				return nil
-			}
+		if f.InEnum(s) {
+			return nil
 		}
 		return hcl.Diagnostics{diag.New(diag.NotInEnum, rng, "Invalid value for "+f.Name,
 			fmt.Sprintf("%q is not a valid %s.%s Allowed values: %s.", s, f.Name, diag.DidYouMean(s, f.Enum), quoteList(f.Enum)))}
@@ -80,34 +78,12 @@ func checkConstraints(f *catalog.Field, got any, rng hcl.Range, what string) hcl
 	default:
 		return nil
 	}
-	if f.Min != nil && (n < f.Min.Value || (f.Min.Exclusive && n == f.Min.Value)) ||
-		f.Max != nil && (n > f.Max.Value || (f.Max.Exclusive && n == f.Max.Value)) {
+	if !f.InRange(n) {
 		return hcl.Diagnostics{diag.New(diag.OutOfRange, rng, "Value out of range for "+f.Name,
-			fmt.Sprintf("%s %q must be %s; got %s.", what, f.Name, describeRange(f), formatNumber(n)))}
+			fmt.Sprintf("%s %q must be %s; got %s.", what, f.Name, strings.Join(f.BoundsText(), " and "), fmt.Sprint(n)))}
 	}
 	return nil
 }
-
-func describeRange(f *catalog.Field) string {
-	var parts []string
-	if f.Min != nil {
-		op := ">="
-		if f.Min.Exclusive {
-			op = ">"
-		}
-		parts = append(parts, op+" "+formatNumber(f.Min.Value))
-	}
-	if f.Max != nil {
-		op := "<="
-		if f.Max.Exclusive {
-			op = "<"
-		}
-		parts = append(parts, op+" "+formatNumber(f.Max.Value))
-	}
-	return strings.Join(parts, " and ")
-}
-
-func formatNumber(n float64) string { return fmt.Sprint(n) }
 
 func quoteList(items []string) string {
 	q := make([]string, len(items))
@@ -119,7 +95,7 @@ func quoteList(items []string) string {
 
 // convertValue converts v to the Go representation of type t. The error
 // text completes "expects T" (", got X" or "; element 2 ...").
-func convertValue(t catalog.Type, v cty.Value, path string) (any, error) {
+func convertValue(t schema.Type, v cty.Value, path string) (any, error) {
 	if !v.IsKnown() {
 		if v.Type() != cty.DynamicPseudoType && !typeCompatible(t, v.Type()) {
 			return nil, fmt.Errorf("%s, got %s", at(path), typeName(v))
@@ -132,17 +108,17 @@ func convertValue(t catalog.Type, v cty.Value, path string) (any, error) {
 	v, _ = v.Unmark()
 	ty := v.Type()
 	switch t.Kind {
-	case catalog.KindAny:
+	case schema.KindAny:
 		x, err := anyValue(v)
 		if err != nil {
 			return nil, fmt.Errorf("%s, but %v", at(path), err)
 		}
 		return x, nil
-	case catalog.KindString, catalog.KindCheckpoint:
+	case schema.KindString, schema.KindCheckpoint:
 		if ty == cty.String {
 			return v.AsString(), nil
 		}
-	case catalog.KindNumber:
+	case schema.KindNumber:
 		if ty == cty.Number {
 			f, _ := v.AsBigFloat().Float64()
 			if math.IsInf(f, 0) {
@@ -150,7 +126,7 @@ func convertValue(t catalog.Type, v cty.Value, path string) (any, error) {
 			}
 			return f, nil
 		}
-	case catalog.KindInt:
+	case schema.KindInt:
 		if ty == cty.Number {
 			bf := v.AsBigFloat()
 			if !bf.IsInt() {
@@ -162,11 +138,11 @@ func convertValue(t catalog.Type, v cty.Value, path string) (any, error) {
 			}
 			return i, nil
 		}
-	case catalog.KindBool:
+	case schema.KindBool:
 		if ty == cty.Bool {
 			return v.True(), nil
 		}
-	case catalog.KindList:
+	case schema.KindList:
 		if ty.IsListType() || ty.IsTupleType() || ty.IsSetType() {
 			out := []any{}
 			i := 0
@@ -180,7 +156,7 @@ func convertValue(t catalog.Type, v cty.Value, path string) (any, error) {
 			}
 			return out, nil
 		}
-	case catalog.KindMap:
+	case schema.KindMap:
 		if ty.IsMapType() || ty.IsObjectType() {
 			out := map[string]any{}
 			for it := v.ElementIterator(); it.Next(); {
@@ -193,7 +169,7 @@ func convertValue(t catalog.Type, v cty.Value, path string) (any, error) {
 			}
 			return out, nil
 		}
-	case catalog.KindDataset, catalog.KindRenderer:
+	case schema.KindDataset, schema.KindRenderer:
 		return nil, fmt.Errorf("%s (a reference such as %s.NAME), got %s", at(path), t, typeName(v))
 	}
 	return nil, fmt.Errorf("%s, got %s", at(path), typeName(v))
@@ -207,19 +183,19 @@ func at(path string) string {
 }
 
 // typeCompatible reports whether a value of cty type ty could convert to t.
-func typeCompatible(t catalog.Type, ty cty.Type) bool {
+func typeCompatible(t schema.Type, ty cty.Type) bool {
 	switch t.Kind {
-	case catalog.KindAny:
+	case schema.KindAny:
 		return true
-	case catalog.KindString, catalog.KindCheckpoint:
+	case schema.KindString, schema.KindCheckpoint:
 		return ty == cty.String
-	case catalog.KindNumber, catalog.KindInt:
+	case schema.KindNumber, schema.KindInt:
 		return ty == cty.Number
-	case catalog.KindBool:
+	case schema.KindBool:
 		return ty == cty.Bool
-	case catalog.KindList:
+	case schema.KindList:
 		return ty.IsListType() || ty.IsTupleType() || ty.IsSetType()
-	case catalog.KindMap:
+	case schema.KindMap:
 		return ty.IsMapType() || ty.IsObjectType()
 	}
 	return false
@@ -307,7 +283,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func fieldNames(fields []catalog.Field) []string {
+func fieldNames(fields []schema.Field) []string {
 	names := make([]string, len(fields))
 	for i, f := range fields {
 		names[i] = f.Name

@@ -5,8 +5,8 @@ import (
 	"sort"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // SecretResolver rebuilds a secret's value from the environment.
@@ -90,7 +90,7 @@ func adapterConfigs(bindings map[string]Binding, usedPorts []string, secrets map
 				problems = append(problems, fmt.Sprintf("port %s (%s): config %q: %v", port, b.Adapter, name, err))
 				continue
 			}
-			if typ.Kind == catalog.KindAny || val != nil {
+			if typ.Kind == schema.KindAny || val != nil {
 				cfg[name] = val
 			}
 		}
@@ -126,8 +126,8 @@ func usedPorts(nodes []*node, bindings map[string]Binding) []string {
 			set[p] = true
 		}
 	}
-	if _, ok := bindings[catalog.PortMetricsSink]; ok {
-		set[catalog.PortMetricsSink] = true
+	if _, ok := bindings[schema.PortMetricsSink]; ok {
+		set[schema.PortMetricsSink] = true
 	}
 	return sortedKeys(set)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp/journal"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // DryRun prints what Run would do, like `terraform plan`: the port
@@ -162,7 +163,7 @@ func estimateSteps(n *node) string {
 		if !ok || v.Ref != "" || v.Secret != nil {
 			return 0, false
 		}
-		x, err := decodeTyped(v.Value, catalog.Int)
+		x, err := decodeTyped(v.Value, schema.Int)
 		i, _ := x.(int64)
 		return i, err == nil
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
+	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 	_ "github.com/cookbookc/cookbookc/stdlib/stages/noop"
 )
@@ -125,14 +126,14 @@ func trainStage(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 
 func testCatalog() *catalog.Catalog {
 	cat := registry.Catalog()
-	cat.Stages[kindOverlap] = &catalog.StageKind{Name: kindOverlap,
-		Inputs:  []catalog.Field{{Name: "ms", Type: catalog.Int}},
-		Outputs: []catalog.Output{{Name: "done", Type: catalog.Bool}}}
-	cat.Stages[kindTrain] = &catalog.StageKind{Name: kindTrain,
-		Ports: []string{catalog.PortTrainingClient},
-		Inputs: []catalog.Field{{Name: "model", Type: catalog.String}, {Name: "steps", Type: catalog.Int},
-			{Name: "save_every", Type: catalog.Int}, {Name: "learning_rate", Type: catalog.Number}},
-		Outputs: []catalog.Output{{Name: "final_checkpoint", Type: catalog.Checkpoint}, {Name: "metrics", Type: catalog.MapOf(catalog.Number)}}}
+	cat.Stages[kindOverlap] = &schema.StageKind{Name: kindOverlap,
+		Inputs:  []schema.Field{{Name: "ms", Type: schema.Int}},
+		Outputs: []schema.Output{{Name: "done", Type: schema.Bool}}}
+	cat.Stages[kindTrain] = &schema.StageKind{Name: kindTrain,
+		Ports: []string{schema.PortTrainingClient},
+		Inputs: []schema.Field{{Name: "model", Type: schema.String}, {Name: "steps", Type: schema.Int},
+			{Name: "save_every", Type: schema.Int}, {Name: "learning_rate", Type: schema.Number}},
+		Outputs: []schema.Output{{Name: "final_checkpoint", Type: schema.Checkpoint}, {Name: "metrics", Type: schema.MapOf(schema.Number)}}}
 	return cat
 }
 
@@ -145,12 +146,12 @@ func testBindings(t testing.TB, trainerCfg map[string]any) map[string]interp.Bin
 		out[port] = interp.Binding{Adapter: b.Adapter, Origin: `manifest "test"`}
 	}
 	if len(trainerCfg) > 0 {
-		b := out[catalog.PortTrainingClient]
+		b := out[schema.PortTrainingClient]
 		b.Config = map[string]ir.Value{}
 		for k, v := range trainerCfg {
 			b.Config[k] = lit(t, "", v)
 		}
-		out[catalog.PortTrainingClient] = b
+		out[schema.PortTrainingClient] = b
 	}
 	return out
 }

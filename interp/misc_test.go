@@ -17,6 +17,7 @@ import (
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
+	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
 
@@ -77,7 +78,7 @@ func init() {
 		return nil, errors.New("service said: bad key " + key + " (GET /v1/models?key=" + url.QueryEscape(key) + ")")
 	}))
 	registry.Register(registry.Adapter{
-		Schema: catalog.AdapterSchema{Port: catalog.PortMetricsSink, Name: "test_recorder", Summary: "records sink calls (interp tests)"},
+		Schema: schema.AdapterSchema{Port: schema.PortMetricsSink, Name: "test_recorder", Summary: "records sink calls (interp tests)"},
 		New: func(_ context.Context, _ registry.Config, env registry.Env) (any, error) {
 			env.Logger.Info("sink ready")
 			return sinkImpl{}, nil
@@ -87,9 +88,9 @@ func init() {
 
 func miscCatalog() *catalog.Catalog {
 	cat := testCatalog()
-	cat.Stages[kindPanic] = &catalog.StageKind{Name: kindPanic}
-	cat.Stages[kindBadOut] = &catalog.StageKind{Name: kindBadOut, Outputs: []catalog.Output{{Name: "value", Type: catalog.Int}}}
-	cat.Stages[kindSecretLog] = &catalog.StageKind{Name: kindSecretLog, Inputs: []catalog.Field{{Name: "key", Type: catalog.String}}}
+	cat.Stages[kindPanic] = &schema.StageKind{Name: kindPanic}
+	cat.Stages[kindBadOut] = &schema.StageKind{Name: kindBadOut, Outputs: []schema.Output{{Name: "value", Type: schema.Int}}}
+	cat.Stages[kindSecretLog] = &schema.StageKind{Name: kindSecretLog, Inputs: []schema.Field{{Name: "key", Type: schema.String}}}
 	return cat
 }
 
@@ -112,7 +113,7 @@ func TestStageBugsFailTheStageNotTheRun(t *testing.T) {
 
 func TestMetricsReachTheSinkAndAdaptersAreClosed(t *testing.T) {
 	bindings := testBindings(t, nil)
-	bindings[catalog.PortMetricsSink] = interp.Binding{Adapter: "test_recorder"}
+	bindings[schema.PortMetricsSink] = interp.Binding{Adapter: "test_recorder"}
 	recordingSink.mu.Lock()
 	recordingSink.records, recordingSink.closed, recordingSink.contexts = nil, 0, nil
 	recordingSink.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
 
@@ -19,7 +20,7 @@ import (
 type node struct {
 	idx        int
 	st         *ir.Stage
-	kind       *catalog.StageKind
+	kind       *schema.StageKind
 	impl       stage.Impl
 	ports      []string
 	deps       []*node

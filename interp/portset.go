@@ -12,6 +12,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // Binding is the adapter (and its config) a manifest binds to a port.
@@ -160,42 +161,42 @@ func typed[T any](v any, err error) (T, error) {
 
 // Trainer implements stage.Ports.
 func (p *stagePorts) Trainer(ctx context.Context) (ports.Trainer, error) {
-	return typed[ports.Trainer](p.port(ctx, catalog.PortTrainingClient))
+	return typed[ports.Trainer](p.port(ctx, schema.PortTrainingClient))
 }
 
 // Sampling implements stage.Ports.
 func (p *stagePorts) Sampling(ctx context.Context) (ports.SamplingService, error) {
-	return typed[ports.SamplingService](p.port(ctx, catalog.PortSamplingClient))
+	return typed[ports.SamplingService](p.port(ctx, schema.PortSamplingClient))
 }
 
 // Datasets implements stage.Ports.
 func (p *stagePorts) Datasets(ctx context.Context) (ports.DatasetStore, error) {
-	return typed[ports.DatasetStore](p.port(ctx, catalog.PortDatasetStore))
+	return typed[ports.DatasetStore](p.port(ctx, schema.PortDatasetStore))
 }
 
 // Blobs implements stage.Ports.
 func (p *stagePorts) Blobs(ctx context.Context) (ports.BlobStore, error) {
-	return typed[ports.BlobStore](p.port(ctx, catalog.PortBlobStore))
+	return typed[ports.BlobStore](p.port(ctx, schema.PortBlobStore))
 }
 
 // Hub implements stage.Ports.
 func (p *stagePorts) Hub(ctx context.Context) (ports.HubClient, error) {
-	return typed[ports.HubClient](p.port(ctx, catalog.PortHubClient))
+	return typed[ports.HubClient](p.port(ctx, schema.PortHubClient))
 }
 
 // LLM implements stage.Ports.
 func (p *stagePorts) LLM(ctx context.Context) (ports.LLMClient, error) {
-	return typed[ports.LLMClient](p.port(ctx, catalog.PortLLMClient))
+	return typed[ports.LLMClient](p.port(ctx, schema.PortLLMClient))
 }
 
 // Embeddings implements stage.Ports.
 func (p *stagePorts) Embeddings(ctx context.Context) (ports.EmbeddingClient, error) {
-	return typed[ports.EmbeddingClient](p.port(ctx, catalog.PortEmbeddingClient))
+	return typed[ports.EmbeddingClient](p.port(ctx, schema.PortEmbeddingClient))
 }
 
 // Vectors implements stage.Ports.
 func (p *stagePorts) Vectors(ctx context.Context) (ports.VectorStore, error) {
-	return typed[ports.VectorStore](p.port(ctx, catalog.PortVectorStore))
+	return typed[ports.VectorStore](p.port(ctx, schema.PortVectorStore))
 }
 
 // Adapter implements stage.Ports.

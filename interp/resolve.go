@@ -12,19 +12,20 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
 
-// typeCache memoises catalog.ParseType: plans repeat a handful of types.
-var typeCache sync.Map // string -> catalog.Type
+// typeCache memoises schema.ParseType: plans repeat a handful of types.
+var typeCache sync.Map // string -> schema.Type
 
-func parseType(s string) (catalog.Type, error) {
+func parseType(s string) (schema.Type, error) {
 	if t, ok := typeCache.Load(s); ok {
-		return t.(catalog.Type), nil
+		return t.(schema.Type), nil
 	}
-	t, err := catalog.ParseType(s)
+	t, err := schema.ParseType(s)
 	if err != nil {
-		return catalog.Type{}, err
+		return schema.Type{}, err
 	}
 	typeCache.Store(s, t)
 	return t, nil
@@ -32,14 +33,14 @@ func parseType(s string) (catalog.Type, error) {
 
 // valueType returns the type a value is decoded as: its own Type, else
 // the kind's declared input type, else any.
-func valueType(v ir.Value, field *catalog.Field) (catalog.Type, error) {
+func valueType(v ir.Value, field *schema.Field) (schema.Type, error) {
 	if v.Type != "" {
 		return parseType(v.Type)
 	}
 	if field != nil {
 		return field.Type, nil
 	}
-	return catalog.Any, nil
+	return schema.Any, nil
 }
 
 // decodeTyped decodes a JSON value as typ: int as int64, number as
@@ -47,20 +48,20 @@ func valueType(v ir.Value, field *catalog.Field) (catalog.Type, error) {
 // map[string]any of decoded elements. An "any" value keeps JSON's shapes,
 // with whole numbers written without a fraction or exponent as int64 and
 // other numbers as float64.
-func decodeTyped(raw json.RawMessage, typ catalog.Type) (any, error) {
+func decodeTyped(raw json.RawMessage, typ schema.Type) (any, error) {
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, nil
 	}
 	switch typ.Kind {
-	case catalog.KindString:
+	case schema.KindString:
 		var s string
 		err := json.Unmarshal(raw, &s)
 		return s, err
-	case catalog.KindBool:
+	case schema.KindBool:
 		var b bool
 		err := json.Unmarshal(raw, &b)
 		return b, err
-	case catalog.KindInt:
+	case schema.KindInt:
 		var n json.Number
 		if err := json.Unmarshal(raw, &n); err != nil {
 			return nil, err
@@ -73,19 +74,19 @@ func decodeTyped(raw json.RawMessage, typ catalog.Type) (any, error) {
 			return nil, fmt.Errorf("%s is not a whole number", n)
 		}
 		return int64(f), nil
-	case catalog.KindNumber:
+	case schema.KindNumber:
 		var f float64
 		err := json.Unmarshal(raw, &f)
 		return f, err
-	case catalog.KindCheckpoint:
+	case schema.KindCheckpoint:
 		var c ports.Checkpoint
 		err := json.Unmarshal(raw, &c)
 		return c, err
-	case catalog.KindDataset:
+	case schema.KindDataset:
 		var d ir.Dataset
 		err := json.Unmarshal(raw, &d)
 		return d, err
-	case catalog.KindRenderer:
+	case schema.KindRenderer:
 		var name string
 		if err := json.Unmarshal(raw, &name); err == nil {
 			return stage.RendererRef{Name: name}, nil
@@ -95,7 +96,7 @@ func decodeTyped(raw json.RawMessage, typ catalog.Type) (any, error) {
 			return nil, err
 		}
 		return stage.RendererRef{Name: r.Name, Custom: &r}, nil
-	case catalog.KindList:
+	case schema.KindList:
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return nil, err
@@ -109,7 +110,7 @@ func decodeTyped(raw json.RawMessage, typ catalog.Type) (any, error) {
 			out[i] = v
 		}
 		return out, nil
-	case catalog.KindMap:
+	case schema.KindMap:
 		var items map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return nil, err
@@ -196,7 +197,7 @@ func resolveInputs(p *ir.Plan, cat *catalog.Catalog, st *ir.Stage, secrets map[s
 	kind := cat.Stages[st.Kind]
 	values := make(map[string]any, len(st.Inputs))
 	for name, v := range st.Inputs {
-		var field *catalog.Field
+		var field *schema.Field
 		if kind != nil {
 			field, _ = kind.Input(name)
 		}
@@ -209,7 +210,7 @@ func resolveInputs(p *ir.Plan, cat *catalog.Catalog, st *ir.Stage, secrets map[s
 	return values, nil
 }
 
-func resolveValue(p *ir.Plan, cat *catalog.Catalog, v ir.Value, field *catalog.Field, secrets map[string]string, outs outputsOf, kindOf func(id string) string) (any, error) {
+func resolveValue(p *ir.Plan, cat *catalog.Catalog, v ir.Value, field *schema.Field, secrets map[string]string, outs outputsOf, kindOf func(id string) string) (any, error) {
 	switch {
 	case v.Secret != nil:
 		s, ok := secrets[secretKey(v.Secret)]
@@ -272,9 +273,9 @@ func resolveValue(p *ir.Plan, cat *catalog.Catalog, v ir.Value, field *catalog.F
 // refType is the type a stage output reference decodes as: the
 // consumer's type unless that is "any", then the producer's declared
 // output type.
-func refType(cat *catalog.Catalog, v ir.Value, field *catalog.Field, producerKind, output string) (catalog.Type, error) {
+func refType(cat *catalog.Catalog, v ir.Value, field *schema.Field, producerKind, output string) (schema.Type, error) {
 	typ, err := valueType(v, field)
-	if err != nil || typ.Kind != catalog.KindAny {
+	if err != nil || typ.Kind != schema.KindAny {
 		return typ, err
 	}
 	if kind := cat.Stages[producerKind]; kind != nil {
@@ -282,7 +283,7 @@ func refType(cat *catalog.Catalog, v ir.Value, field *catalog.Field, producerKin
 			return out.Type, nil
 		}
 	}
-	return catalog.Any, nil
+	return schema.Any, nil
 }
 
 func keyList(m map[string]json.RawMessage) string {

@@ -14,8 +14,8 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/fake"
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/data"
 )
 
@@ -24,7 +24,7 @@ import (
 func TestEveryPortHasAFake(t *testing.T) {
 	ctx := context.Background()
 	env := registry.Env{RunDir: t.TempDir()}
-	for _, port := range catalog.Ports {
+	for _, port := range schema.Ports {
 		a, ok := registry.Lookup(port, fake.Name)
 		require.True(t, ok, "no fake for %s", port)
 		require.True(t, a.Schema.Fake, "%s fake must be labelled Fake", port)

@@ -20,7 +20,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // AdapterName is the name the adapter registers under.
@@ -28,12 +28,12 @@ const AdapterName = "local"
 
 func init() {
 	registry.Register(registry.Adapter{
-		Schema: catalog.AdapterSchema{
-			Port:    catalog.PortDatasetStore,
+		Schema: schema.AdapterSchema{
+			Port:    schema.PortDatasetStore,
 			Name:    AdapterName,
 			Summary: "Reads JSONL, JSON, CSV and Parquet files from this machine (file:// URIs or paths relative to the recipe).",
-			Config: []catalog.Field{
-				{Name: "root", Type: catalog.String, Doc: "Directory that relative dataset paths are resolved against instead of the recipe's directory."},
+			Config: []schema.Field{
+				{Name: "root", Type: schema.String, Doc: "Directory that relative dataset paths are resolved against instead of the recipe's directory."},
 			},
 		},
 		New: func(_ context.Context, cfg registry.Config, _ registry.Env) (any, error) {

@@ -27,7 +27,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // AdapterName is the registered name.
@@ -38,15 +38,15 @@ const DefaultEndpoint = "https://huggingface.co"
 
 func init() {
 	registry.Register(registry.Adapter{
-		Schema: catalog.AdapterSchema{
-			Port:    catalog.PortHubClient,
+		Schema: schema.AdapterSchema{
+			Port:    schema.PortHubClient,
 			Name:    AdapterName,
 			Summary: "Downloads files from the Hugging Face hub (or a mirror) into the Hugging Face cache that transformers shares.",
-			Config: []catalog.Field{
-				{Name: "endpoint", Type: catalog.String, Doc: "Hub root URL; defaults to HF_ENDPOINT, then https://huggingface.co."},
-				{Name: "token", Type: catalog.String, Sensitive: true, Doc: "Access token for gated or private repositories; defaults to HF_TOKEN."},
-				{Name: "cache_dir", Type: catalog.String, Doc: "The Hugging Face hub cache; defaults to HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub."},
-				{Name: "offline", Type: catalog.Bool, Doc: "Never contact the hub: only cached files are used; defaults to HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE)."},
+			Config: []schema.Field{
+				{Name: "endpoint", Type: schema.String, Doc: "Hub root URL; defaults to HF_ENDPOINT, then https://huggingface.co."},
+				{Name: "token", Type: schema.String, Sensitive: true, Doc: "Access token for gated or private repositories; defaults to HF_TOKEN."},
+				{Name: "cache_dir", Type: schema.String, Doc: "The Hugging Face hub cache; defaults to HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub."},
+				{Name: "offline", Type: schema.Bool, Doc: "Never contact the hub: only cached files are used; defaults to HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE)."},
 			},
 		},
 		New: func(_ context.Context, cfg registry.Config, env registry.Env) (any, error) {
@@ -58,7 +58,7 @@ func init() {
 			if dir == "" {
 				d, err := CacheDir(getenv)
 				if err != nil {
-					return nil, ports.Wrap(catalog.PortHubClient, AdapterName, "config", fmt.Errorf("no cache directory: %w", err))
+					return nil, ports.Wrap(schema.PortHubClient, AdapterName, "config", fmt.Errorf("no cache directory: %w", err))
 				}
 				dir = d
 			}
@@ -128,16 +128,16 @@ func New(o Options) (*Client, error) {
 	}
 	u, err := url.Parse(strings.TrimRight(ep, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, ports.Wrap(catalog.PortHubClient, AdapterName, "config", fmt.Errorf("endpoint %q is not an http(s) URL", ep))
+		return nil, ports.Wrap(schema.PortHubClient, AdapterName, "config", fmt.Errorf("endpoint %q is not an http(s) URL", ep))
 	}
 	dir := o.CacheDir
 	if dir == "" {
 		if dir, err = CacheDir(os.Getenv); err != nil {
-			return nil, ports.Wrap(catalog.PortHubClient, AdapterName, "config", fmt.Errorf("no cache directory: %w", err))
+			return nil, ports.Wrap(schema.PortHubClient, AdapterName, "config", fmt.Errorf("no cache directory: %w", err))
 		}
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
-		return nil, ports.Wrap(catalog.PortHubClient, AdapterName, "config", err)
+		return nil, ports.Wrap(schema.PortHubClient, AdapterName, "config", err)
 	}
 	c := &Client{endpoint: u, token: o.Token, cacheDir: dir, offline: o.Offline, http: o.HTTP,
 		retries: o.Retries, backoff: 500 * time.Millisecond, copyFiles: o.DisableSymlinks}
@@ -240,7 +240,7 @@ func (c *Client) Download(ctx context.Context, repo, filename, revision string) 
 		revision = "main"
 	}
 	wrap := func(err error) error {
-		return ports.Wrap(catalog.PortHubClient, AdapterName, "download", fmt.Errorf("%s/%s@%s: %w", repo, filename, revision, err))
+		return ports.Wrap(schema.PortHubClient, AdapterName, "download", fmt.Errorf("%s/%s@%s: %w", repo, filename, revision, err))
 	}
 	if err := checkRepo(repo); err != nil {
 		return "", wrap(err)

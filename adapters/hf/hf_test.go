@@ -13,7 +13,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/hf/hubtest"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 const secret = "hf_SECRETtoken123"
@@ -462,7 +462,7 @@ func TestCacheDirAndOfflineFromTheEnvironment(t *testing.T) {
 }
 
 func TestRegisteredWithEnv(t *testing.T) {
-	a, ok := registry.Lookup(catalog.PortHubClient, AdapterName)
+	a, ok := registry.Lookup(schema.PortHubClient, AdapterName)
 	if !ok {
 		t.Fatal("hf not registered")
 	}

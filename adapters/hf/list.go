@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // ListFiles implements ports.HubClient. Model repositories are listed
@@ -26,7 +26,7 @@ func (c *Client) ListFiles(ctx context.Context, repo, revision string) ([]string
 		revision = "main"
 	}
 	wrap := func(err error) error {
-		return ports.Wrap(catalog.PortHubClient, AdapterName, "list_files", fmt.Errorf("%s@%s: %w", repo, revision, err))
+		return ports.Wrap(schema.PortHubClient, AdapterName, "list_files", fmt.Errorf("%s@%s: %w", repo, revision, err))
 	}
 	if err := checkRepo(repo); err != nil {
 		return nil, wrap(err)

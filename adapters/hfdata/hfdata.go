@@ -25,7 +25,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/files"
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // AdapterName is the name the adapter registers under.
@@ -33,12 +33,12 @@ const AdapterName = "hf"
 
 func init() {
 	registry.Register(registry.Adapter{
-		Schema: catalog.AdapterSchema{
-			Port:    catalog.PortDatasetStore,
+		Schema: schema.AdapterSchema{
+			Port:    schema.PortDatasetStore,
 			Name:    AdapterName,
 			Summary: "Reads hub datasets (hf://ORG/NAME[@REVISION][#SUBSET]) through the hub_client port, and local files like the local store.",
-			Config: []catalog.Field{
-				{Name: "root", Type: catalog.String, Doc: "Directory that relative file paths are resolved against instead of the recipe's directory (hf:// sources ignore it)."},
+			Config: []schema.Field{
+				{Name: "root", Type: schema.String, Doc: "Directory that relative file paths are resolved against instead of the recipe's directory (hf:// sources ignore it)."},
 			},
 		},
 		New: func(_ context.Context, cfg registry.Config, env registry.Env) (any, error) {
@@ -59,7 +59,7 @@ func hubFromEnv(env registry.Env) func(context.Context) (ports.HubClient, error)
 		if env.Port == nil {
 			return nil, errors.New("no hub_client port is available to read hf:// sources")
 		}
-		v, err := env.Port(ctx, catalog.PortHubClient)
+		v, err := env.Port(ctx, schema.PortHubClient)
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +89,7 @@ func (s *Store) Open(ctx context.Context, ref ports.DatasetRef) (iter.Seq2[ports
 	if !strings.HasPrefix(ref.Source, ir.HubScheme) {
 		return s.Local.Open(ctx, ref)
 	}
-	wrap := func(err error) error { return ports.Wrap(catalog.PortDatasetStore, AdapterName, "open", err) }
+	wrap := func(err error) error { return ports.Wrap(schema.PortDatasetStore, AdapterName, "open", err) }
 	src, err := ir.ParseHubSource(ref.Source)
 	if err != nil {
 		return nil, wrap(err)

@@ -18,8 +18,8 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/hf/hubtest"
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/data"
 )
 
@@ -281,7 +281,7 @@ func TestLocalSources(t *testing.T) {
 }
 
 func TestRegisteredAdapterUsesTheHubPort(t *testing.T) {
-	a, ok := registry.Lookup(catalog.PortDatasetStore, AdapterName)
+	a, ok := registry.Lookup(schema.PortDatasetStore, AdapterName)
 	if !ok {
 		t.Fatal("dataset_store hf is not registered")
 	}
@@ -295,7 +295,7 @@ func TestRegisteredAdapterUsesTheHubPort(t *testing.T) {
 		asked = append(asked, port)
 		return &fake.HubClient{Dir: t.TempDir()}, nil
 	}}
-	v, err := registry.New(context.Background(), catalog.PortDatasetStore, AdapterName, registry.Config{}, env)
+	v, err := registry.New(context.Background(), schema.PortDatasetStore, AdapterName, registry.Config{}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,11 +306,11 @@ func TestRegisteredAdapterUsesTheHubPort(t *testing.T) {
 	if err != nil || len(got) != 8 || !strings.HasPrefix(got[0], "hf://org/any/data.jsonl:1 What is 0 + 1?") {
 		t.Fatalf("%v %v", got, err)
 	}
-	if !slices.Equal(asked, []string{catalog.PortHubClient}) {
+	if !slices.Equal(asked, []string{schema.PortHubClient}) {
 		t.Fatalf("ports asked: %v", asked)
 	}
 
-	noPort, err := registry.New(context.Background(), catalog.PortDatasetStore, AdapterName, registry.Config{}, registry.Env{})
+	noPort, err := registry.New(context.Background(), schema.PortDatasetStore, AdapterName, registry.Config{}, registry.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,18 +12,18 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/local/safetensors"
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 func newAdapters(t *testing.T) (ports.Trainer, ports.SamplingService, string) {
 	t.Helper()
 	dir := t.TempDir()
 	env := registry.Env{RunDir: dir, Getenv: func(string) string { return "" }}
-	tr, err := registry.New(context.Background(), catalog.PortTrainingClient, Name, registry.Config{"threads": int64(2), "lora_alpha": 32.0}, env)
+	tr, err := registry.New(context.Background(), schema.PortTrainingClient, Name, registry.Config{"threads": int64(2), "lora_alpha": 32.0}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss, err := registry.New(context.Background(), catalog.PortSamplingClient, Name, registry.Config{}, env)
+	ss, err := registry.New(context.Background(), schema.PortSamplingClient, Name, registry.Config{}, env)
 	if err != nil {
 		t.Fatal(err)
 	}

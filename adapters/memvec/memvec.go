@@ -25,7 +25,7 @@ import (
 	"sync"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // AdapterName is the adapter's name in manifests.
@@ -94,7 +94,7 @@ type prepared struct {
 // All vectors of a collection have the dimension of its first one.
 // Payloads are stored as JSON, so numbers come back as float64.
 func (s *Store) Upsert(ctx context.Context, name string, items []ports.VectorItem) error {
-	return ports.Wrap(catalog.PortVectorStore, AdapterName, "upsert", s.upsert(ctx, name, items))
+	return ports.Wrap(schema.PortVectorStore, AdapterName, "upsert", s.upsert(ctx, name, items))
 }
 
 func (s *Store) upsert(ctx context.Context, name string, items []ports.VectorItem) error {
@@ -232,7 +232,7 @@ func (c *collection) row(i int) []float32 { return c.vecs[i*c.dim : (i+1)*c.dim]
 // name).
 func (s *Store) Query(ctx context.Context, name string, vector []float32, k int) ([]ports.VectorMatch, error) {
 	m, err := s.query(ctx, name, vector, k)
-	return m, ports.Wrap(catalog.PortVectorStore, AdapterName, "query", err)
+	return m, ports.Wrap(schema.PortVectorStore, AdapterName, "query", err)
 }
 
 // ctxCheckEvery is how many rows a scan covers between context checks.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 func TestPersistAndReload(t *testing.T) {
@@ -128,7 +128,7 @@ func TestRegistryFactory(t *testing.T) {
 	runDir := t.TempDir()
 	env := registry.Env{RunDir: runDir}
 	ctx := context.Background()
-	v, err := registry.New(ctx, catalog.PortVectorStore, "memory", registry.Config{"dir": "vectors"}, env)
+	v, err := registry.New(ctx, schema.PortVectorStore, "memory", registry.Config{"dir": "vectors"}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestRegistryFactory(t *testing.T) {
 		t.Fatalf("relative dir is not under the run directory: %v", err)
 	}
 	// A resumed run (same run directory) sees the vectors again.
-	v2, err := registry.New(ctx, catalog.PortVectorStore, "memory", registry.Config{"dir": "vectors"}, env)
+	v2, err := registry.New(ctx, schema.PortVectorStore, "memory", registry.Config{"dir": "vectors"}, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestRegistryFactory(t *testing.T) {
 		t.Fatalf("after resume: %v, %v", got, err)
 	}
 	// Without dir nothing touches the disk.
-	v3, err := registry.New(ctx, catalog.PortVectorStore, "memory", registry.Config{}, registry.Env{RunDir: filepath.Join(runDir, "unused")})
+	v3, err := registry.New(ctx, schema.PortVectorStore, "memory", registry.Config{}, registry.Env{RunDir: filepath.Join(runDir, "unused")})
 	if err != nil {
 		t.Fatal(err)
 	}

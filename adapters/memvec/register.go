@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 func init() {
@@ -12,13 +12,13 @@ func init() {
 }
 
 // Schema returns the adapter's config schema.
-func Schema() catalog.AdapterSchema {
-	return catalog.AdapterSchema{
-		Port:    catalog.PortVectorStore,
+func Schema() schema.AdapterSchema {
+	return schema.AdapterSchema{
+		Port:    schema.PortVectorStore,
 		Name:    AdapterName,
 		Summary: "In-process vector store: exact cosine-similarity search, optionally persisted to a directory.",
-		Config: []catalog.Field{
-			{Name: "dir", Type: catalog.String, Default: "",
+		Config: []schema.Field{
+			{Name: "dir", Type: schema.String, Default: "",
 				Doc: "Directory that persists collections (relative paths are under the run directory, so a resumed run keeps them); empty keeps vectors in memory only."},
 		},
 	}

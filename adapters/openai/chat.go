@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // AdapterName is the adapters' name in manifests.
@@ -77,7 +77,7 @@ type chatResponse struct {
 // decoding); MaxTokens and Stop only when set.
 func (c *ChatClient) Chat(ctx context.Context, req ports.ChatRequest) (ports.ChatResponse, error) {
 	resp, err := c.chat(ctx, req)
-	return resp, ports.Wrap(catalog.PortLLMClient, AdapterName, "chat", err)
+	return resp, ports.Wrap(schema.PortLLMClient, AdapterName, "chat", err)
 }
 
 func (c *ChatClient) chat(ctx context.Context, req ports.ChatRequest) (ports.ChatResponse, error) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // DefaultEmbeddingModel is used when neither the call nor the config
@@ -76,7 +76,7 @@ type embeddingResponse struct {
 // order of texts, sent in batches. model "" means the configured model.
 func (e *EmbeddingClient) Embed(ctx context.Context, model string, texts []string) ([][]float32, error) {
 	out, err := e.embed(ctx, model, texts)
-	return out, ports.Wrap(catalog.PortEmbeddingClient, AdapterName, "embed", err)
+	return out, ports.Wrap(schema.PortEmbeddingClient, AdapterName, "embed", err)
 }
 
 func (e *EmbeddingClient) embed(ctx context.Context, model string, texts []string) ([][]float32, error) {

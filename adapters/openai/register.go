@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 func init() {
@@ -15,31 +15,31 @@ func init() {
 }
 
 // commonFields are the connection settings both adapters share.
-func commonFields() []catalog.Field {
-	return []catalog.Field{
-		{Name: "base_url", Type: catalog.String,
+func commonFields() []schema.Field {
+	return []schema.Field{
+		{Name: "base_url", Type: schema.String,
 			Doc: "API root of an OpenAI-compatible server; defaults to OPENAI_BASE_URL, then https://api.openai.com/v1."},
-		{Name: "api_key", Type: catalog.String, Sensitive: true,
+		{Name: "api_key", Type: schema.String, Sensitive: true,
 			Doc: "API key sent as a bearer token; defaults to OPENAI_API_KEY and may be empty for local servers."},
-		{Name: "timeout_seconds", Type: catalog.Number, Default: DefaultTimeout.Seconds(), Min: catalog.Above(0),
+		{Name: "timeout_seconds", Type: schema.Number, Default: DefaultTimeout.Seconds(), Min: schema.Above(0),
 			Doc: "Time limit of each attempt of a request, in seconds."},
-		{Name: "max_retries", Type: catalog.Int, Default: int64(DefaultMaxRetries), Min: catalog.AtLeast(0), Max: catalog.AtMost(10),
+		{Name: "max_retries", Type: schema.Int, Default: int64(DefaultMaxRetries), Min: schema.AtLeast(0), Max: schema.AtMost(10),
 			Doc: "Retries after a rate limit (429), a server error (5xx) or a network failure."},
-		{Name: "retry_budget_seconds", Type: catalog.Number, Default: DefaultRetryBudget.Seconds(), Min: catalog.Above(0),
+		{Name: "retry_budget_seconds", Type: schema.Number, Default: DefaultRetryBudget.Seconds(), Min: schema.Above(0),
 			Doc: "No retry starts later than this many seconds after a request's first attempt."},
 	}
 }
 
 // ChatSchema returns the llm_client adapter's config schema.
-func ChatSchema() catalog.AdapterSchema {
-	return catalog.AdapterSchema{
-		Port:    catalog.PortLLMClient,
+func ChatSchema() schema.AdapterSchema {
+	return schema.AdapterSchema{
+		Port:    schema.PortLLMClient,
 		Name:    AdapterName,
 		Summary: "OpenAI-compatible chat completions API (OpenAI, vLLM, llama.cpp, Ollama, gateways).",
 		Config: append(commonFields(),
-			catalog.Field{Name: "model", Type: catalog.String, Default: DefaultChatModel,
+			schema.Field{Name: "model", Type: schema.String, Default: DefaultChatModel,
 				Doc: "Model used when a stage names none."},
-			catalog.Field{Name: "max_tokens_param", Type: catalog.String, Default: MaxTokensParam,
+			schema.Field{Name: "max_tokens_param", Type: schema.String, Default: MaxTokensParam,
 				Enum: []string{MaxTokensParam, MaxCompletionTokensParam},
 				Doc:  "Request field that caps the completion length; OpenAI reasoning models need max_completion_tokens."},
 		),
@@ -47,18 +47,18 @@ func ChatSchema() catalog.AdapterSchema {
 }
 
 // EmbeddingSchema returns the embedding_client adapter's config schema.
-func EmbeddingSchema() catalog.AdapterSchema {
-	return catalog.AdapterSchema{
-		Port:    catalog.PortEmbeddingClient,
+func EmbeddingSchema() schema.AdapterSchema {
+	return schema.AdapterSchema{
+		Port:    schema.PortEmbeddingClient,
 		Name:    AdapterName,
 		Summary: "OpenAI-compatible embeddings API, batched.",
 		Config: append(commonFields(),
-			catalog.Field{Name: "model", Type: catalog.String, Default: DefaultEmbeddingModel,
+			schema.Field{Name: "model", Type: schema.String, Default: DefaultEmbeddingModel,
 				Doc: "Model used when a stage names none."},
-			catalog.Field{Name: "batch_size", Type: catalog.Int, Default: int64(DefaultBatchSize),
-				Min: catalog.AtLeast(1), Max: catalog.AtMost(MaxBatchSize),
+			schema.Field{Name: "batch_size", Type: schema.Int, Default: int64(DefaultBatchSize),
+				Min: schema.AtLeast(1), Max: schema.AtMost(MaxBatchSize),
 				Doc: "Number of texts sent per request."},
-			catalog.Field{Name: "dimensions", Type: catalog.Int, Min: catalog.AtLeast(1),
+			schema.Field{Name: "dimensions", Type: schema.Int, Min: schema.AtLeast(1),
 				Doc: "Length of the returned vectors, for models that can shorten them (text-embedding-3-*)."},
 		),
 	}

@@ -9,11 +9,11 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 func TestSchemas(t *testing.T) {
-	for _, s := range []catalog.AdapterSchema{ChatSchema(), EmbeddingSchema()} {
+	for _, s := range []schema.AdapterSchema{ChatSchema(), EmbeddingSchema()} {
 		if s.Name != "openai" {
 			t.Errorf("%s adapter named %q", s.Port, s.Name)
 		}
@@ -60,7 +60,7 @@ func TestFactories(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := registry.Env{Getenv: func(k string) string { return tt.env[k] }}
 			ctx := context.Background()
-			llm, err := registry.New(ctx, catalog.PortLLMClient, "openai", tt.cfg, env)
+			llm, err := registry.New(ctx, schema.PortLLMClient, "openai", tt.cfg, env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +68,7 @@ func TestFactories(t *testing.T) {
 			if err != nil || resp.Content != "hello" {
 				t.Fatalf("Chat = %+v, %v", resp, err)
 			}
-			emb, err := registry.New(ctx, catalog.PortEmbeddingClient, "openai", tt.cfg, env)
+			emb, err := registry.New(ctx, schema.PortEmbeddingClient, "openai", tt.cfg, env)
 			if err != nil {
 				t.Fatal(err)
 			}

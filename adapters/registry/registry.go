@@ -14,6 +14,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // Config is an adapter's decoded configuration: every field of its schema
@@ -77,7 +78,7 @@ type Factory func(ctx context.Context, cfg Config, env Env) (any, error)
 
 // Adapter is a registered adapter.
 type Adapter struct {
-	Schema catalog.AdapterSchema
+	Schema schema.AdapterSchema
 	New    Factory
 	// Preflight, when set, checks what the adapter needs from its config
 	// and the environment (a credential, a well-formed URL) without side
@@ -93,15 +94,15 @@ var (
 
 // interfaces maps each port to the interface its adapters implement.
 var interfaces = map[string]reflect.Type{
-	catalog.PortTrainingClient:  reflect.TypeFor[ports.Trainer](),
-	catalog.PortSamplingClient:  reflect.TypeFor[ports.SamplingService](),
-	catalog.PortDatasetStore:    reflect.TypeFor[ports.DatasetStore](),
-	catalog.PortBlobStore:       reflect.TypeFor[ports.BlobStore](),
-	catalog.PortHubClient:       reflect.TypeFor[ports.HubClient](),
-	catalog.PortLLMClient:       reflect.TypeFor[ports.LLMClient](),
-	catalog.PortEmbeddingClient: reflect.TypeFor[ports.EmbeddingClient](),
-	catalog.PortVectorStore:     reflect.TypeFor[ports.VectorStore](),
-	catalog.PortMetricsSink:     reflect.TypeFor[ports.MetricsSink](),
+	schema.PortTrainingClient:  reflect.TypeFor[ports.Trainer](),
+	schema.PortSamplingClient:  reflect.TypeFor[ports.SamplingService](),
+	schema.PortDatasetStore:    reflect.TypeFor[ports.DatasetStore](),
+	schema.PortBlobStore:       reflect.TypeFor[ports.BlobStore](),
+	schema.PortHubClient:       reflect.TypeFor[ports.HubClient](),
+	schema.PortLLMClient:       reflect.TypeFor[ports.LLMClient](),
+	schema.PortEmbeddingClient: reflect.TypeFor[ports.EmbeddingClient](),
+	schema.PortVectorStore:     reflect.TypeFor[ports.VectorStore](),
+	schema.PortMetricsSink:     reflect.TypeFor[ports.MetricsSink](),
 }
 
 // Interface returns the interface type adapters of port implement.

@@ -12,7 +12,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/adapters/s3/s3fake"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // exercise runs every operation, returning the errors met.
@@ -228,7 +228,7 @@ func TestRegistryFactory(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := registry.Env{Getenv: func(k string) string { return tt.env[k] }, Logger: slog.New(slog.DiscardHandler)}
-			v, err := registry.New(context.Background(), catalog.PortBlobStore, AdapterName, tt.cfg, env)
+			v, err := registry.New(context.Background(), schema.PortBlobStore, AdapterName, tt.cfg, env)
 			if err == nil {
 				_, err = v.(ports.BlobStore).List(context.Background(), "probe")
 			}
@@ -247,7 +247,7 @@ func TestRegistryFactory(t *testing.T) {
 
 func TestSchema(t *testing.T) {
 	s := Schema()
-	if s.Port != catalog.PortBlobStore || s.Name != "s3" {
+	if s.Port != schema.PortBlobStore || s.Name != "s3" {
 		t.Fatalf("schema names %s/%s", s.Port, s.Name)
 	}
 	sensitive := map[string]bool{"access_key_id": true, "secret_access_key": true, "session_token": true}
@@ -262,7 +262,7 @@ func TestSchema(t *testing.T) {
 	if f, ok := s.Field("bucket"); !ok || !f.Required {
 		t.Error("bucket must be required")
 	}
-	if _, ok := registry.Lookup(catalog.PortBlobStore, "s3"); !ok {
+	if _, ok := registry.Lookup(schema.PortBlobStore, "s3"); !ok {
 		t.Error("s3 is not registered")
 	}
 }

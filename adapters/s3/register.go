@@ -6,7 +6,7 @@ import (
 	"os"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 func init() {
@@ -14,35 +14,35 @@ func init() {
 }
 
 // Schema returns the adapter's config schema.
-func Schema() catalog.AdapterSchema {
-	return catalog.AdapterSchema{
-		Port:    catalog.PortBlobStore,
+func Schema() schema.AdapterSchema {
+	return schema.AdapterSchema{
+		Port:    schema.PortBlobStore,
 		Name:    AdapterName,
 		Summary: "Blobs in an Amazon S3 bucket or an S3-compatible store (MinIO, Cloudflare R2), signed with AWS Signature V4.",
-		Config: []catalog.Field{
-			{Name: "bucket", Type: catalog.String, Required: true,
+		Config: []schema.Field{
+			{Name: "bucket", Type: schema.String, Required: true,
 				Doc: "Bucket that holds the blobs."},
-			{Name: "prefix", Type: catalog.String, Default: "",
+			{Name: "prefix", Type: schema.String, Default: "",
 				Doc: "Key prefix prepended to every blob key, e.g. \"cookbookc/\"; lets several projects share a bucket."},
-			{Name: "region", Type: catalog.String,
+			{Name: "region", Type: schema.String,
 				Doc: "Region requests are signed for (\"auto\" for R2); defaults to AWS_REGION, AWS_DEFAULT_REGION, then us-east-1."},
-			{Name: "endpoint", Type: catalog.String,
+			{Name: "endpoint", Type: schema.String,
 				Doc: "Service URL such as http://localhost:9000 for MinIO; defaults to AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, then Amazon S3."},
-			{Name: "path_style", Type: catalog.Bool, Default: false,
+			{Name: "path_style", Type: schema.Bool, Default: false,
 				Doc: "Force path-style URLs (endpoint/bucket/key) instead of letting the client choose (virtual-hosted on AWS, path-style elsewhere)."},
-			{Name: "access_key_id", Type: catalog.String, Sensitive: true,
+			{Name: "access_key_id", Type: schema.String, Sensitive: true,
 				Doc: "Access key id; defaults to AWS_ACCESS_KEY_ID."},
-			{Name: "secret_access_key", Type: catalog.String, Sensitive: true,
+			{Name: "secret_access_key", Type: schema.String, Sensitive: true,
 				Doc: "Secret access key; defaults to AWS_SECRET_ACCESS_KEY."},
-			{Name: "session_token", Type: catalog.String, Sensitive: true,
+			{Name: "session_token", Type: schema.String, Sensitive: true,
 				Doc: "Session token of temporary credentials; defaults to AWS_SESSION_TOKEN."},
-			{Name: "anonymous", Type: catalog.Bool, Default: false,
+			{Name: "anonymous", Type: schema.Bool, Default: false,
 				Doc: "Send unsigned requests to a public bucket and ignore all credentials."},
-			{Name: "part_size_mb", Type: catalog.Int, Default: int64(DefaultPartSize >> 20),
-				Min: catalog.AtLeast(5), Max: catalog.AtMost(5120),
+			{Name: "part_size_mb", Type: schema.Int, Default: int64(DefaultPartSize >> 20),
+				Min: schema.AtLeast(5), Max: schema.AtMost(5120),
 				Doc: "Multipart part size in MiB; blobs up to this size go up in a single PUT, and one part is buffered in memory."},
-			{Name: "max_attempts", Type: catalog.Int, Default: int64(5),
-				Min: catalog.AtLeast(1), Max: catalog.AtMost(20),
+			{Name: "max_attempts", Type: schema.Int, Default: int64(5),
+				Min: schema.AtLeast(1), Max: schema.AtMost(20),
 				Doc: "Attempts per request, retries on throttling and server errors included."},
 		},
 	}

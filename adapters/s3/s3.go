@@ -38,7 +38,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/s3utils"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // AdapterName is the adapter's name in manifests.
@@ -439,7 +439,7 @@ func (s *Store) fail(op, name string, err error) error {
 		msg = fmt.Sprintf("%s: %v", where, err)
 	}
 	e := &scrubbedError{msg: s.scrub(msg), err: err, notFound: isNotFound(err) && op != "list"}
-	return ports.Wrap(catalog.PortBlobStore, AdapterName, op, e)
+	return ports.Wrap(schema.PortBlobStore, AdapterName, op, e)
 }
 
 func (s *Store) scrub(msg string) string {

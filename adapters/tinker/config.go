@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // DefaultBaseURL is the service's public URL, used when neither the
@@ -53,18 +53,18 @@ type Config struct {
 
 // Schema fields shared by both adapters (training_client and
 // sampling_client).
-func configFields() []catalog.Field {
-	return []catalog.Field{
-		{Name: "base_url", Type: catalog.String, Doc: "Service root URL; defaults to TINKER_BASE_URL, else " + DefaultBaseURL + "."},
-		{Name: "api_key", Type: catalog.String, Sensitive: true, Doc: "API key (tml-...) or JWT; defaults to TINKER_API_KEY. Must come from env()."},
-		{Name: "credential_cmd", Type: catalog.String, Doc: "Shell command printing a credential when no key is set; defaults to TINKER_CREDENTIAL_CMD."},
-		{Name: "project_id", Type: catalog.String, Doc: "Project the session is billed to; defaults to TINKER_PROJECT_ID."},
-		{Name: "tags", Type: catalog.ListOf(catalog.String), Doc: "Session tags; defaults to TINKER_TAGS (comma-separated)."},
-		{Name: "wire_format", Type: catalog.String, Default: WireAuto, Enum: []string{WireAuto, WireJSON, WireProto},
+func configFields() []schema.Field {
+	return []schema.Field{
+		{Name: "base_url", Type: schema.String, Doc: "Service root URL; defaults to TINKER_BASE_URL, else " + DefaultBaseURL + "."},
+		{Name: "api_key", Type: schema.String, Sensitive: true, Doc: "API key (tml-...) or JWT; defaults to TINKER_API_KEY. Must come from env()."},
+		{Name: "credential_cmd", Type: schema.String, Doc: "Shell command printing a credential when no key is set; defaults to TINKER_CREDENTIAL_CMD."},
+		{Name: "project_id", Type: schema.String, Doc: "Project the session is billed to; defaults to TINKER_PROJECT_ID."},
+		{Name: "tags", Type: schema.ListOf(schema.String), Doc: "Session tags; defaults to TINKER_TAGS (comma-separated)."},
+		{Name: "wire_format", Type: schema.String, Default: WireAuto, Enum: []string{WireAuto, WireJSON, WireProto},
 			Doc: "forward_backward encoding: auto follows the service's proto_write_fwdbwd flag."},
-		{Name: "request_timeout", Type: catalog.Number, Default: 60.0, Min: catalog.Above(0), Doc: "Seconds one submit request may take before it is retried."},
-		{Name: "retry_budget", Type: catalog.Number, Default: 300.0, Min: catalog.Above(0), Doc: "Seconds of retrying after which a failing request is given up."},
-		{Name: "connect_timeout", Type: catalog.Number, Default: 30.0, Min: catalog.Above(0),
+		{Name: "request_timeout", Type: schema.Number, Default: 60.0, Min: schema.Above(0), Doc: "Seconds one submit request may take before it is retried."},
+		{Name: "retry_budget", Type: schema.Number, Default: 300.0, Min: schema.Above(0), Doc: "Seconds of retrying after which a failing request is given up."},
+		{Name: "connect_timeout", Type: schema.Number, Default: 30.0, Min: schema.Above(0),
 			Doc: "Seconds a service that has never answered (connection refused, unknown host, no answer) is retried before the run fails."},
 	}
 }

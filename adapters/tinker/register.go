@@ -4,13 +4,13 @@ import (
 	"context"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 func init() {
 	registry.Register(registry.Adapter{
-		Schema: catalog.AdapterSchema{
-			Port: catalog.PortTrainingClient, Name: "tinker",
+		Schema: schema.AdapterSchema{
+			Port: schema.PortTrainingClient, Name: "tinker",
 			Summary: "The remote Tinker training service: LoRA training with pipelined, retried, idempotent requests.",
 			Config:  configFields(),
 		},
@@ -24,8 +24,8 @@ func init() {
 		Preflight: preflight,
 	})
 	registry.Register(registry.Adapter{
-		Schema: catalog.AdapterSchema{
-			Port: catalog.PortSamplingClient, Name: "tinker",
+		Schema: schema.AdapterSchema{
+			Port: schema.PortSamplingClient, Name: "tinker",
 			Summary: "Sampling on the remote Tinker service (base models or saved sampler weights).",
 			Config:  configFields(),
 		},

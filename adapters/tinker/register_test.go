@@ -11,13 +11,13 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	tf "github.com/cookbookc/cookbookc/adapters/tinker/tinkerfake"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // TestRegisteredSchema: both ports have a tinker adapter whose config
 // fields are documented and whose key field is sensitive.
 func TestRegisteredSchema(t *testing.T) {
-	for _, port := range []string{catalog.PortTrainingClient, catalog.PortSamplingClient} {
+	for _, port := range []string{schema.PortTrainingClient, schema.PortSamplingClient} {
 		a, ok := registry.Lookup(port, "tinker")
 		require.True(t, ok, port)
 		for _, f := range a.Schema.Config {
@@ -32,8 +32,8 @@ func TestRegisteredSchema(t *testing.T) {
 	}
 	c := registry.Catalog()
 	prod := c.Manifests["prod"]
-	assert.Equal(t, "tinker", prod.Ports[catalog.PortTrainingClient].Adapter)
-	assert.Equal(t, "tinker", prod.Ports[catalog.PortSamplingClient].Adapter)
+	assert.Equal(t, "tinker", prod.Ports[schema.PortTrainingClient].Adapter)
+	assert.Equal(t, "tinker", prod.Ports[schema.PortSamplingClient].Adapter)
 }
 
 // TestRegistryConstructsFromEnvironment: registry.New reads
@@ -48,14 +48,14 @@ func TestRegistryConstructsFromEnvironment(t *testing.T) {
 	logs := &syncBuffer{}
 	renv := registry.Env{Getenv: func(k string) string { return env[k] }, Logger: slog.New(slog.NewTextHandler(logs, nil)), RunDir: t.TempDir()}
 	ctx := context.Background()
-	v, err := registry.New(ctx, catalog.PortTrainingClient, "tinker", registry.Config{"wire_format": "proto"}, renv)
+	v, err := registry.New(ctx, schema.PortTrainingClient, "tinker", registry.Config{"wire_format": "proto"}, renv)
 	require.NoError(t, err)
 	tr := v.(ports.Trainer)
 	defer tr.Close()
 	run := runSFT(ctx, t, tr, 2, 0)
 	checkWitness(t, f, run, 2, 0)
 
-	v, err = registry.New(ctx, catalog.PortSamplingClient, "tinker", registry.Config{}, renv)
+	v, err = registry.New(ctx, schema.PortSamplingClient, "tinker", registry.Config{}, renv)
 	require.NoError(t, err)
 	ss := v.(ports.SamplingService)
 	defer ss.Close()
@@ -80,6 +80,6 @@ func TestRegistryConstructsFromEnvironment(t *testing.T) {
 	assert.Equal(t, 2, protoFB, "wire_format=proto overrides the service flag")
 	assert.NotContains(t, logs.String(), testKey)
 
-	_, err = registry.New(ctx, catalog.PortTrainingClient, "tinker", registry.Config{}, registry.Env{Getenv: func(string) string { return "" }})
+	_, err = registry.New(ctx, schema.PortTrainingClient, "tinker", registry.Config{}, registry.Env{Getenv: func(string) string { return "" }})
 	assert.ErrorContains(t, err, "TINKER_API_KEY")
 }

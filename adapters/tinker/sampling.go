@@ -11,7 +11,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/tinker/wire"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // SamplingService is the sampling_client adapter: it opens sampling
@@ -27,7 +27,7 @@ func NewSamplingService(cfg Config, log Logger) (*SamplingService, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := newService(cfg, log, catalog.PortSamplingClient)
+	svc, err := newService(cfg, log, schema.PortSamplingClient)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // Trainer is the training_client adapter: it creates and loads trainable
@@ -30,7 +30,7 @@ func NewTrainer(cfg Config, log Logger) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := newService(cfg, log, catalog.PortTrainingClient)
+	svc, err := newService(cfg, log, schema.PortTrainingClient)
 	if err != nil {
 		return nil, err
 	}

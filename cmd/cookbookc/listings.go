@@ -10,6 +10,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
 
@@ -29,8 +30,8 @@ required or a secret), and which built-in manifests bind them. Test fakes
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cat := registry.Catalog()
 			for _, p := range args {
-				if !catalog.IsPort(p) {
-					return usagef("unknown port %q; ports are %s", p, strings.Join(catalog.Ports, ", "))
+				if !schema.IsPort(p) {
+					return usagef("unknown port %q; ports are %s", p, strings.Join(schema.Ports, ", "))
 				}
 			}
 			writeAdapters(cmd.OutOrStdout(), cat, args)
@@ -41,7 +42,7 @@ required or a secret), and which built-in manifests bind them. Test fakes
 
 func writeAdapters(w io.Writer, cat *catalog.Catalog, only []string) {
 	first := true
-	for _, port := range catalog.Ports {
+	for _, port := range schema.Ports {
 		if len(only) > 0 && !contains(only, port) {
 			continue
 		}
@@ -82,7 +83,7 @@ func manifestsBinding(cat *catalog.Catalog, port, adapter string) []string {
 }
 
 // fieldLine formats a field: "name (type, default X, required, secret): doc".
-func fieldLine(f catalog.Field) string {
+func fieldLine(f schema.Field) string {
 	attrs := []string{f.Type.String()}
 	if f.Required {
 		attrs = append(attrs, "required")
@@ -101,7 +102,7 @@ func fieldLine(f catalog.Field) string {
 		attrs = append(attrs, "one of "+strings.Join(shown, "|"))
 	}
 	if f.Min != nil || f.Max != nil {
-		attrs = append(attrs, boundText(f.Min, f.Max))
+		attrs = append(attrs, strings.Join(f.BoundsText(), " and "))
 	}
 	if f.Sensitive {
 		attrs = append(attrs, "secret: set it with env()")
@@ -116,25 +117,6 @@ func formatDefault(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
-}
-
-func boundText(lo, hi *catalog.Bound) string {
-	var parts []string
-	if lo != nil {
-		op := ">="
-		if lo.Exclusive {
-			op = ">"
-		}
-		parts = append(parts, fmt.Sprintf("%s %g", op, lo.Value))
-	}
-	if hi != nil {
-		op := "<="
-		if hi.Exclusive {
-			op = "<"
-		}
-		parts = append(parts, fmt.Sprintf("%s %g", op, hi.Value))
-	}
-	return strings.Join(parts, " and ")
 }
 
 func contains(list []string, s string) bool {

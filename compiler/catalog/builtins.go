@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/cookbookc/cookbookc/lang/schema"
+
 // builtinRenderers lists the renderers implemented in stdlib/renderers.
 var builtinRenderers = map[string]string{
 	"llama3":                      "Llama 3 instruct format (<|start_header_id|>...<|eot_id|>), no tool calls.",
@@ -80,41 +82,41 @@ func RecommendedRenderer(model string) (string, bool) {
 	return DefaultRenderer, false
 }
 
-func builtinManifests() []*Manifest {
-	local := func() map[string]Binding {
-		return map[string]Binding{
-			PortTrainingClient: {Adapter: "local"},
-			PortSamplingClient: {Adapter: "local"},
-			PortDatasetStore:   {Adapter: "local"},
-			PortBlobStore:      {Adapter: "local"},
-			PortHubClient:      {Adapter: "hf"},
-			PortMetricsSink:    {Adapter: "none"},
+func builtinManifests() []*schema.Manifest {
+	local := func() map[string]schema.ManifestPort {
+		return map[string]schema.ManifestPort{
+			schema.PortTrainingClient: {Adapter: "local"},
+			schema.PortSamplingClient: {Adapter: "local"},
+			schema.PortDatasetStore:   {Adapter: "local"},
+			schema.PortBlobStore:      {Adapter: "local"},
+			schema.PortHubClient:      {Adapter: "hf"},
+			schema.PortMetricsSink:    {Adapter: "none"},
 		}
 	}
 	// dev and prod read hf:// datasets as well as local files; default
 	// and local keep the local store, which never touches the network.
 	dev := local()
-	dev[PortDatasetStore] = Binding{Adapter: "hf"}
-	dev[PortLLMClient] = Binding{Adapter: "openai"}
-	dev[PortEmbeddingClient] = Binding{Adapter: "openai"}
-	dev[PortVectorStore] = Binding{Adapter: "memory"}
-	return []*Manifest{
+	dev[schema.PortDatasetStore] = schema.ManifestPort{Adapter: "hf"}
+	dev[schema.PortLLMClient] = schema.ManifestPort{Adapter: "openai"}
+	dev[schema.PortEmbeddingClient] = schema.ManifestPort{Adapter: "openai"}
+	dev[schema.PortVectorStore] = schema.ManifestPort{Adapter: "memory"}
+	return []*schema.Manifest{
 		{Name: "default", Summary: "Embedded default: the local training backend, local files and blobs; runs offline.", Ports: local()},
 		{Name: "local", Summary: "Same as default: everything on this machine.", Ports: local()},
 		{Name: "dev", Summary: "Local training plus remote helpers (hub datasets, OpenAI-compatible LLM and embeddings, in-memory vectors).", Ports: dev},
-		{Name: "test", Summary: "Deterministic fakes for every port (for tests; trains nothing).", Ports: map[string]Binding{
-			PortTrainingClient: {Adapter: "fake"}, PortSamplingClient: {Adapter: "fake"},
-			PortDatasetStore: {Adapter: "fake"}, PortBlobStore: {Adapter: "fake"},
-			PortHubClient: {Adapter: "fake"}, PortLLMClient: {Adapter: "fake"},
-			PortEmbeddingClient: {Adapter: "fake"}, PortVectorStore: {Adapter: "fake"},
-			PortMetricsSink: {Adapter: "none"},
+		{Name: "test", Summary: "Deterministic fakes for every port (for tests; trains nothing).", Ports: map[string]schema.ManifestPort{
+			schema.PortTrainingClient: {Adapter: "fake"}, schema.PortSamplingClient: {Adapter: "fake"},
+			schema.PortDatasetStore: {Adapter: "fake"}, schema.PortBlobStore: {Adapter: "fake"},
+			schema.PortHubClient: {Adapter: "fake"}, schema.PortLLMClient: {Adapter: "fake"},
+			schema.PortEmbeddingClient: {Adapter: "fake"}, schema.PortVectorStore: {Adapter: "fake"},
+			schema.PortMetricsSink: {Adapter: "none"},
 		}},
-		{Name: "prod", Summary: "The remote training service (Tinker), Hugging Face hub and S3.", Ports: map[string]Binding{
-			PortTrainingClient: {Adapter: "tinker"}, PortSamplingClient: {Adapter: "tinker"},
-			PortDatasetStore: {Adapter: "hf"}, PortBlobStore: {Adapter: "s3"},
-			PortHubClient: {Adapter: "hf"}, PortLLMClient: {Adapter: "openai"},
-			PortEmbeddingClient: {Adapter: "openai"}, PortVectorStore: {Adapter: "memory"},
-			PortMetricsSink: {Adapter: "none"},
+		{Name: "prod", Summary: "The remote training service (Tinker), Hugging Face hub and S3.", Ports: map[string]schema.ManifestPort{
+			schema.PortTrainingClient: {Adapter: "tinker"}, schema.PortSamplingClient: {Adapter: "tinker"},
+			schema.PortDatasetStore: {Adapter: "hf"}, schema.PortBlobStore: {Adapter: "s3"},
+			schema.PortHubClient: {Adapter: "hf"}, schema.PortLLMClient: {Adapter: "openai"},
+			schema.PortEmbeddingClient: {Adapter: "openai"}, schema.PortVectorStore: {Adapter: "memory"},
+			schema.PortMetricsSink: {Adapter: "none"},
 		}},
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // Name is the adapter name.
@@ -24,11 +24,11 @@ const Name = "local"
 
 func init() {
 	registry.Register(registry.Adapter{
-		Schema: catalog.AdapterSchema{
-			Port: catalog.PortBlobStore, Name: Name,
+		Schema: schema.AdapterSchema{
+			Port: schema.PortBlobStore, Name: Name,
 			Summary: "Blobs as files in a local directory, written atomically.",
-			Config: []catalog.Field{
-				{Name: "root", Type: catalog.String, Doc: "Directory holding the blobs; a relative path is relative to the run directory. Default: <run dir>/blobs."},
+			Config: []schema.Field{
+				{Name: "root", Type: schema.String, Doc: "Directory holding the blobs; a relative path is relative to the run directory. Default: <run dir>/blobs."},
 			},
 		},
 		New: func(ctx context.Context, cfg registry.Config, env registry.Env) (any, error) {
@@ -62,7 +62,7 @@ func New(root string) (*Store, error) {
 	return &Store{Root: root}, nil
 }
 
-func wrap(op string, err error) error { return ports.Wrap(catalog.PortBlobStore, Name, op, err) }
+func wrap(op string, err error) error { return ports.Wrap(schema.PortBlobStore, Name, op, err) }
 
 // file maps a key to its path, refusing keys that would escape the root.
 func (s *Store) file(key string) (string, error) {

@@ -6,7 +6,7 @@ import (
 	"context"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // Name is the adapter name.
@@ -14,8 +14,8 @@ const Name = "none"
 
 func init() {
 	registry.Register(registry.Adapter{
-		Schema: catalog.AdapterSchema{
-			Port: catalog.PortMetricsSink, Name: Name,
+		Schema: schema.AdapterSchema{
+			Port: schema.PortMetricsSink, Name: Name,
 			Summary: "No extra destination: metrics are only written to <run dir>/<stage>/metrics.jsonl.",
 		},
 		New: func(context.Context, registry.Config, registry.Env) (any, error) { return Sink{}, nil },

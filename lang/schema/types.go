@@ -1,11 +1,4 @@
-// Package catalog declares what the compiler checks recipes against: the
-// stage kinds with their typed inputs and outputs, the config schema of
-// every adapter, the built-in manifests, and the built-in renderer names.
-//
-// It is data only. Stage implementations (stdlib) and adapters register
-// their code elsewhere; the compiler sees them only through this catalog,
-// which is why `cookbookc check` needs no network and runs in milliseconds.
-package catalog
+package schema
 
 import (
 	"fmt"
@@ -158,3 +151,50 @@ func AtMost(v float64) *Bound { return &Bound{Value: v} }
 
 // Below returns an exclusive upper bound.
 func Below(v float64) *Bound { return &Bound{Value: v, Exclusive: true} }
+
+// InEnum reports whether s is allowed by the field's Enum (any string is
+// when Enum is empty).
+func (f *Field) InEnum(s string) bool {
+	if len(f.Enum) == 0 {
+		return true
+	}
+	for _, e := range f.Enum {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// InRange reports whether n satisfies the field's Min and Max.
+func (f *Field) InRange(n float64) bool {
+	if f.Min != nil && (n < f.Min.Value || (f.Min.Exclusive && n == f.Min.Value)) {
+		return false
+	}
+	if f.Max != nil && (n > f.Max.Value || (f.Max.Exclusive && n == f.Max.Value)) {
+		return false
+	}
+	return true
+}
+
+// BoundsText describes the field's bounds, lower first, e.g. [">= 0",
+// "< 1"]; nil when it has none. Diagnostics, `cookbookc stages` and
+// SPEC.md's tables join the parts in their own way.
+func (f *Field) BoundsText() []string {
+	var parts []string
+	if f.Min != nil {
+		op := ">="
+		if f.Min.Exclusive {
+			op = ">"
+		}
+		parts = append(parts, op+" "+fmt.Sprint(f.Min.Value))
+	}
+	if f.Max != nil {
+		op := "<="
+		if f.Max.Exclusive {
+			op = "<"
+		}
+		parts = append(parts, op+" "+fmt.Sprint(f.Max.Value))
+	}
+	return parts
+}
