@@ -15,13 +15,13 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
+	"github.com/cookbookc/cookbookc/stdlib/chatsetup"
 	"github.com/cookbookc/cookbookc/stdlib/data"
 	"github.com/cookbookc/cookbookc/stdlib/datum"
 	"github.com/cookbookc/cookbookc/stdlib/renderers"
 	"github.com/cookbookc/cookbookc/stdlib/scorers"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
-	"github.com/cookbookc/cookbookc/stdlib/stages/chatsetup"
-	"github.com/cookbookc/cookbookc/stdlib/stages/sft/trainloop"
+	"github.com/cookbookc/cookbookc/stdlib/trainloop"
 )
 
 // Kind is the stage kind's catalog name.

@@ -15,7 +15,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
-	"github.com/cookbookc/cookbookc/stdlib/stages/sft/stagetest"
+	"github.com/cookbookc/cookbookc/stdlib/stage/stagetest"
 )
 
 // rows: "What is a + b?" -> "a+b". The scripted model answers correctly

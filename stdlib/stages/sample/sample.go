@@ -12,9 +12,9 @@ import (
 	"path/filepath"
 
 	"github.com/cookbookc/cookbookc/stdlib/chat"
+	"github.com/cookbookc/cookbookc/stdlib/chatsetup"
 	"github.com/cookbookc/cookbookc/stdlib/data"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
-	"github.com/cookbookc/cookbookc/stdlib/stages/chatsetup"
 )
 
 // Kind is the stage kind's catalog name.

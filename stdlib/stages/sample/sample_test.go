@@ -14,7 +14,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
-	"github.com/cookbookc/cookbookc/stdlib/stages/sft/stagetest"
+	"github.com/cookbookc/cookbookc/stdlib/stage/stagetest"
 )
 
 func TestSample(t *testing.T) {

@@ -13,12 +13,12 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/stdlib/chatsetup"
 	"github.com/cookbookc/cookbookc/stdlib/data"
 	"github.com/cookbookc/cookbookc/stdlib/datum"
 	"github.com/cookbookc/cookbookc/stdlib/renderers"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
-	"github.com/cookbookc/cookbookc/stdlib/stages/chatsetup"
-	"github.com/cookbookc/cookbookc/stdlib/stages/sft/trainloop"
+	"github.com/cookbookc/cookbookc/stdlib/trainloop"
 )
 
 // Kind is the stage kind's catalog name.

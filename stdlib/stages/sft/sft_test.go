@@ -16,7 +16,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
-	"github.com/cookbookc/cookbookc/stdlib/stages/sft/stagetest"
+	"github.com/cookbookc/cookbookc/stdlib/stage/stagetest"
 )
 
 func writeRows(t *testing.T, dir string, n int, extra ...string) {

@@ -1,5 +1,5 @@
-// Package stagetest holds test-only doubles for the SFT family's stage
-// tests: in-memory metrics and checkpoint logs, a recording training
+// Package stagetest holds test-only doubles for stage kinds' tests (and
+// the shared helpers' tests): in-memory metrics and checkpoint logs, a recording training
 // client that remembers exactly which batches its weights have seen, and
 // a Ports implementation. Nothing here trains a model; it exists only for
 // tests.

@@ -1,5 +1,6 @@
 // Package chatsetup is what the chat stage kinds (supervised_train,
-// evaluate, sample) share: choosing the renderer (the recipe's, else the
+// evaluate, sample, and the kinds to come) share, so that no stage kind
+// imports another's package: choosing the renderer (the recipe's, else the
 // checkpoint's, else the model's recommended one), loading the tokenizer
 // the model's info names, turning conversations into datums with errors
 // that name the dataset row, and splitting conversations into a prompt and

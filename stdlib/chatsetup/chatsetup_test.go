@@ -15,7 +15,7 @@ import (
 	"github.com/cookbookc/cookbookc/stdlib/data"
 	"github.com/cookbookc/cookbookc/stdlib/renderers"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
-	"github.com/cookbookc/cookbookc/stdlib/stages/sft/stagetest"
+	"github.com/cookbookc/cookbookc/stdlib/stage/stagetest"
 	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 

@@ -1,7 +1,8 @@
 // Package trainloop is the supervised training loop of supervised_train
-// (cookbook-semantics §3.3) over already-built datums: batches in a
-// per-epoch shuffled order, pipelined forward_backward + optim_step
-// submission, NLL evaluation before the step, metrics.jsonl lines with
+// (../shared/reference/cookbook-semantics.md §3.3) over already-built
+// datums: batches in a per-epoch shuffled order, pipelined
+// forward_backward + optim_step submission, NLL evaluation before the step
+// (EvalNLL, which evaluate shares), metrics.jsonl lines with
 // tinker-cookbook's keys, periodic and final checkpoints, and resume.
 //
 // Resume never replays a batch (unlike tinker-cookbook issue #935): a

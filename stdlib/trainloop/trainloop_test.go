@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/stdlib/stages/sft/stagetest"
+	"github.com/cookbookc/cookbookc/stdlib/stage/stagetest"
 )
 
 // datums returns n datums whose first input token is their index, so the
