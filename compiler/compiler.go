@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -112,10 +114,10 @@ func (c *compiler) run() {
 
 	c.evalVariables()
 	c.evalLocals()
-	for _, name := range sortedKeys(c.datasets) {
+	for _, name := range slices.Sorted(maps.Keys(c.datasets)) {
 		c.checkDataset(c.datasets[name])
 	}
-	for _, name := range sortedKeys(c.renderers) {
+	for _, name := range slices.Sorted(maps.Keys(c.renderers)) {
 		c.checkRenderer(c.renderers[name])
 	}
 	for _, name := range c.manOrder {

@@ -3,9 +3,10 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -200,11 +201,8 @@ func envNames(expr hcl.Expression) ([]string, bool) {
 		seen[v.AsString()] = true
 		return nil
 	})
-	names := make([]string, 0, len(seen))
-	for n := range seen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	// Never nil: a SecretRef encodes no names as [], not null.
+	names := append([]string{}, slices.Sorted(maps.Keys(seen))...)
 	return names, literal
 }
 

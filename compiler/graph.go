@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"container/heap"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/cookbookc/cookbookc/lang/diag"
@@ -23,7 +25,7 @@ func (c *compiler) sortStages(e *experiment) []*stage {
 	visit = func(s *stage) {
 		color[s] = grey
 		stack = append(stack, s)
-		for _, name := range sortedKeys(s.deps) {
+		for _, name := range slices.Sorted(maps.Keys(s.deps)) {
 			up := e.byName[name]
 			switch color[up] {
 			case white:

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"hash"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,7 +38,7 @@ func (c *compiler) stageHash(e *experiment, s *stage) string {
 	write(h, `{"after":`)
 	writeJSON(h, after)
 	write(h, `,"inputs":{`)
-	for i, name := range sortedKeys(s.inputs) {
+	for i, name := range slices.Sorted(maps.Keys(s.inputs)) {
 		if i > 0 {
 			write(h, ",")
 		}

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/zclconf/go-cty/cty"
@@ -50,7 +52,8 @@ func (c *compiler) lowerExperiment(e *experiment) *ir.Plan {
 		}
 		st := ir.Stage{
 			ID: s.name, Kind: s.kindName, Inputs: s.inputs,
-			DependsOn: sortedKeys(s.deps),
+			// Never nil: plans encode no dependencies as [], not null.
+			DependsOn: append([]string{}, slices.Sorted(maps.Keys(s.deps))...),
 			Ports:     append([]string(nil), s.kind.Ports...),
 			Range:     c.irRange(s.block.DefRange),
 			Hash:      s.hash,

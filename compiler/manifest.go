@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -143,7 +145,7 @@ func (c *compiler) checkConfig(schema *schema.AdapterSchema, body hcl.Body, def 
 		c.addAll(diag.Classify(diags, diag.UnknownBlock))
 	}
 	names := fieldNames(schema.Config)
-	for _, n := range sortedKeys(attrs) {
+	for _, n := range slices.Sorted(maps.Keys(attrs)) {
 		a := attrs[n]
 		f, known := schema.Field(n)
 		if !known {
@@ -251,7 +253,7 @@ func ResolveManifest(cat *catalog.Catalog, plan *ir.Plan, name string, overrides
 	if r.diags.HasErrors() {
 		return nil, r.diags
 	}
-	for _, port := range sortedKeys(overrides) {
+	for _, port := range slices.Sorted(maps.Keys(overrides)) {
 		adapter := overrides[port]
 		if !schema.IsPort(port) {
 			r.errorf(diag.UnknownPort, cmdLineRange, "Unknown port "+port, "--port %s=%s: there is no port %q.%s", port, adapter, port, diag.DidYouMean(port, schema.Ports))

@@ -3,6 +3,8 @@ package compiler
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -124,7 +126,7 @@ func (c *compiler) checkStage(e *experiment, s *stage) {
 	c.addAll(diag.Classify(diags, diag.UnknownAttribute))
 	s.attrs = content.Attributes
 	known := map[string]any{}
-	for _, name := range sortedKeys(content.Attributes) {
+	for _, name := range slices.Sorted(maps.Keys(content.Attributes)) {
 		a := content.Attributes[name]
 		if name == lang.DependsOn {
 			c.dependsOn(e, s, a)
@@ -325,7 +327,7 @@ func (c *compiler) stageRef(e *experiment, s *stage, f *schema.Field, expr hcl.E
 	case rootDataset:
 		if _, found := c.datasets[names[0]]; !found {
 			c.errorf(diag.UndefinedRef, rng, "Undefined dataset "+names[0],
-				"No dataset %q is declared.%s", names[0], diag.DidYouMean(names[0], sortedKeys(c.datasets)))
+				"No dataset %q is declared.%s", names[0], diag.DidYouMean(names[0], slices.Sorted(maps.Keys(c.datasets))))
 			return nil, true
 		}
 		typ = schema.Dataset
@@ -333,7 +335,7 @@ func (c *compiler) stageRef(e *experiment, s *stage, f *schema.Field, expr hcl.E
 		_, custom := c.renderers[names[0]]
 		_, builtin := c.cat.Renderers[names[0]]
 		if !custom && !builtin {
-			all := append(sortedKeys(c.renderers), c.cat.RendererNames()...)
+			all := append(slices.Sorted(maps.Keys(c.renderers)), c.cat.RendererNames()...)
 			c.errorf(diag.UndefinedRef, rng, "Undefined renderer "+names[0],
 				"No renderer %q is built in or declared.%s", names[0], diag.DidYouMean(names[0], all))
 			return nil, true

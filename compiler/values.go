@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -270,17 +269,6 @@ func catalogType(ty cty.Type) string {
 		return "map(" + catalogType(ty.ElementType()) + ")"
 	}
 	return "any"
-}
-
-// sortedKeys returns the keys of m in order, never nil: plans encode an
-// empty list (a stage's depends_on) as [], not null.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func fieldNames(fields []schema.Field) []string {

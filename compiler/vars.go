@@ -2,7 +2,8 @@ package compiler
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -64,10 +65,10 @@ func (c *compiler) declareVariables(blocks []*hcl.Block) {
 		c.vars[v.name] = v
 		c.varOrder = append(c.varOrder, v.name)
 	}
-	for _, name := range sortedKeys(c.opts.Vars) {
+	for _, name := range slices.Sorted(maps.Keys(c.opts.Vars)) {
 		if _, ok := c.vars[name]; !ok {
 			c.errorf(diag.BadVarFlag, cmdLineRange, "Unknown variable "+name,
-				"--var %s=... names no variable declared in the recipe.%s", name, diag.DidYouMean(name, sortedKeys(c.vars)))
+				"--var %s=... names no variable declared in the recipe.%s", name, diag.DidYouMean(name, slices.Sorted(maps.Keys(c.vars))))
 		}
 	}
 }
@@ -76,11 +77,7 @@ func (c *compiler) declareLocals(blocks []*hcl.Block) {
 	for _, b := range blocks {
 		attrs, diags := b.Body.JustAttributes()
 		c.addAll(diag.Classify(diags, diag.UnknownBlock))
-		names := make([]string, 0, len(attrs))
-		for n := range attrs {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(attrs))
 		for _, n := range names {
 			a := attrs[n]
 			if prev, dup := c.locals[n]; dup {
@@ -217,7 +214,7 @@ func (c *compiler) validateVariable(v *variable) {
 
 // evalLocals evaluates every local, each after the locals it uses.
 func (c *compiler) evalLocals() {
-	for _, name := range sortedKeys(c.locals) {
+	for _, name := range slices.Sorted(maps.Keys(c.locals)) {
 		c.evalLocal(c.locals[name], nil)
 	}
 	c.ctx.Variables[rootLocal] = c.localObject()
@@ -344,13 +341,13 @@ func (c *compiler) checkRefs(expr hcl.Expression, where string) bool {
 					continue
 				}
 				c.errorf(diag.UndefinedRef, rng, "Undefined variable "+name,
-					"No variable %q is declared.%s", name, diag.DidYouMean(name, sortedKeys(c.vars)))
+					"No variable %q is declared.%s", name, diag.DidYouMean(name, slices.Sorted(maps.Keys(c.vars))))
 			} else {
 				if _, found := c.locals[name]; found {
 					continue
 				}
 				c.errorf(diag.UndefinedRef, rng, "Undefined local "+name,
-					"No local %q is defined.%s", name, diag.DidYouMean(name, sortedKeys(c.locals)))
+					"No local %q is defined.%s", name, diag.DidYouMean(name, slices.Sorted(maps.Keys(c.locals))))
 			}
 			ok = false
 		case rootDataset, rootRenderer, rootStage:

@@ -2,7 +2,8 @@ package interp
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/ir"
@@ -32,7 +33,7 @@ func resolveSecrets(nodes []*node, bindings map[string]Binding, usedPorts []stri
 		secrets[key] = v
 	}
 	for _, n := range nodes {
-		for _, name := range sortedKeys(n.st.Inputs) {
+		for _, name := range slices.Sorted(maps.Keys(n.st.Inputs)) {
 			if v := n.st.Inputs[name]; v.Secret != nil {
 				try(fmt.Sprintf("stage %q input %q", n.st.ID, name), v.Secret)
 			}
@@ -40,7 +41,7 @@ func resolveSecrets(nodes []*node, bindings map[string]Binding, usedPorts []stri
 	}
 	for _, port := range usedPorts {
 		b := bindings[port]
-		for _, name := range sortedKeys(b.Config) {
+		for _, name := range slices.Sorted(maps.Keys(b.Config)) {
 			if v := b.Config[name]; v.Secret != nil {
 				try(fmt.Sprintf("port %s (%s) config %q", port, b.Adapter, name), v.Secret)
 			}
@@ -66,7 +67,7 @@ func adapterConfigs(bindings map[string]Binding, usedPorts []string, secrets map
 				cfg[f.Name] = f.Default
 			}
 		}
-		for _, name := range sortedKeys(b.Config) {
+		for _, name := range slices.Sorted(maps.Keys(b.Config)) {
 			v := b.Config[name]
 			field, _ := a.Schema.Field(name)
 			if field == nil {
@@ -129,14 +130,5 @@ func usedPorts(nodes []*node, bindings map[string]Binding) []string {
 	if _, ok := bindings[schema.PortMetricsSink]; ok {
 		set[schema.PortMetricsSink] = true
 	}
-	return sortedKeys(set)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(set))
 }

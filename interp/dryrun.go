@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
@@ -65,7 +67,7 @@ func DryRun(w io.Writer, opts Options) error {
 			fmt.Fprintf(w, "  from %s", b.Origin)
 		}
 		fmt.Fprintln(w)
-		for _, name := range sortedKeys(b.Config) {
+		for _, name := range slices.Sorted(maps.Keys(b.Config)) {
 			fmt.Fprintf(w, "      %s = %s\n", name, showValue(p, opts.Catalog, b.Config[name], opts.Getenv))
 		}
 	}
@@ -90,7 +92,7 @@ func DryRun(w io.Writer, opts Options) error {
 			for name := range n.st.Inputs {
 				width = max(width, len(name))
 			}
-			for _, name := range sortedKeys(n.st.Inputs) {
+			for _, name := range slices.Sorted(maps.Keys(n.st.Inputs)) {
 				fmt.Fprintf(w, "     %-*s = %s\n", width, name, showValue(p, opts.Catalog, n.st.Inputs[name], opts.Getenv))
 			}
 		}

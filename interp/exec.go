@@ -11,8 +11,8 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/cookbookc/cookbookc/interp/failpoint"
-	"github.com/cookbookc/cookbookc/interp/journal"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
+	"github.com/cookbookc/cookbookc/lang/failpoint"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
 
@@ -330,7 +330,7 @@ func (r *runner) moveAside(dir, id string) error {
 		}
 		msg := fmt.Sprintf("moved the earlier attempt's files of stage %q to %s", id, filepath.ToSlash(filepath.Join(supersededDir, name)))
 		r.logs.write(id, []byte(msg+"\n"), msg)
-		return journal.SyncDir(r.dir)
+		return atomicfile.SyncDir(r.dir)
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"time"
 
-	"github.com/cookbookc/cookbookc/interp/journal"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 )
 
 // summary is summary.json: the state of every stage after an attempt.
@@ -51,7 +53,7 @@ func (r *runner) finish(start time.Time) *Result {
 		res.Stages = append(res.Stages, sr)
 	}
 	closeErrs := r.adapters.closeAll()
-	for _, port := range sortedKeys(closeErrs) {
+	for _, port := range slices.Sorted(maps.Keys(closeErrs)) {
 		err := r.redact.Error(closeErrs[port])
 		r.emit(Event{Type: EventAdapterClosed, Port: port, Adapter: r.adapters.bindings[port].Adapter, Error: err.Error()})
 		errs = append(errs, fmt.Errorf("closing adapters: %w", err))
@@ -126,5 +128,5 @@ func (r *runner) writeSummary(res *Result) error {
 		buf.WriteByte('\n')
 	}
 	buf.WriteString("]}\n")
-	return journal.WriteFileAtomic(filepath.Join(r.dir, summaryFile), buf.Bytes(), 0o644)
+	return atomicfile.Write(filepath.Join(r.dir, summaryFile), buf.Bytes(), 0o644)
 }

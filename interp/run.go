@@ -16,6 +16,7 @@ import (
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp/journal"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 )
 
 // Options configures a run.
@@ -267,7 +268,7 @@ func (r *runner) openLogs() error {
 	if err != nil {
 		return err
 	}
-	journal.RemoveTemps(r.dir)
+	atomicfile.RemoveTemps(r.dir)
 	events, _, err := journal.OpenLog(filepath.Join(r.dir, eventsFile), "events", journal.SyncBackground)
 	if err != nil {
 		lock.Close()
@@ -301,10 +302,10 @@ func (r *runner) updatePlan(planJSON []byte, attempt int) error {
 	if err := os.MkdirAll(filepath.Dir(keep), 0o755); err != nil {
 		return err
 	}
-	if err := journal.WriteFileAtomic(keep, old, 0o644); err != nil {
+	if err := atomicfile.Write(keep, old, 0o644); err != nil {
 		return err
 	}
-	if err := journal.WriteFileAtomic(path, planJSON, 0o644); err != nil {
+	if err := atomicfile.Write(path, planJSON, 0o644); err != nil {
 		return err
 	}
 	r.pendingEvents = append(r.pendingEvents, Event{Type: EventPlanChanged,

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/cookbookc/cookbookc/compiler/ir"
-	"github.com/cookbookc/cookbookc/interp/journal"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 )
 
 // RunFormat is the format marker of run.json.
@@ -89,17 +89,17 @@ func createRunDir(runsDir string, info RunInfo, planJSON []byte) (string, error)
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating run directory: %w", err)
 	}
-	if err := journal.SyncDir(parent); err != nil {
+	if err := atomicfile.SyncDir(parent); err != nil {
 		return "", err
 	}
-	if err := journal.WriteFileAtomic(filepath.Join(dir, planFile), planJSON, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, planFile), planJSON, 0o644); err != nil {
 		return "", err
 	}
 	data, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return "", err
 	}
-	if err := journal.WriteFileAtomic(filepath.Join(dir, runFile), append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, runFile), append(data, '\n'), 0o644); err != nil {
 		return "", err
 	}
 	return dir, nil

@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/interp/failpoint"
 	"github.com/cookbookc/cookbookc/interp/journal"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
+	"github.com/cookbookc/cookbookc/lang/failpoint"
 )
 
 // metricsWriter implements stage.MetricsWriter over <stage>/metrics.jsonl
@@ -127,7 +128,7 @@ func (m *metricsWriter) TruncateFrom(step int) error {
 	if len(lines) == 0 {
 		return nil
 	}
-	return journal.WriteFileAtomic(m.path, keep, 0o644)
+	return atomicfile.Write(m.path, keep, 0o644)
 }
 
 func (m *metricsWriter) sync() error {

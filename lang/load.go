@@ -8,9 +8,10 @@ package lang
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -123,11 +124,7 @@ func Load(path string) (*Recipe, hcl.Diagnostics) {
 // Names ending in .json use the JSON syntax. Tests and the fuzzer use it.
 func Parse(dir string, files map[string][]byte) (*Recipe, hcl.Diagnostics) {
 	r := emptyRecipe(dir)
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(files))
 	p := hclparse.NewParser()
 	var diags hcl.Diagnostics
 	var hclFiles []*hcl.File

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 )
 
 // HubClient is the fake hub_client: a test fake whose repositories each
@@ -47,22 +48,10 @@ func (h *HubClient) Download(ctx context.Context, repo, filename, revision strin
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", ports.Wrap("hub_client", Name, "download", err)
 	}
-	// Write to a temp file and rename, so a concurrent reader never sees
-	// half a file.
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".download-*")
-	if err != nil {
+	// Written atomically, so a concurrent reader never sees half a file;
+	// 0600 as before (the temp file's mode).
+	if err := atomicfile.Write(path, []byte(content), 0o600); err != nil {
 		return "", ports.Wrap("hub_client", Name, "download", err)
-	}
-	_, werr := tmp.WriteString(content)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return "", ports.Wrap("hub_client", Name, "download", werr)
 	}
 	return path, nil
 }

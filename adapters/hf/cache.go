@@ -3,11 +3,12 @@ package hf
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 )
 
 // The Hugging Face hub cache, as huggingface_hub and transformers lay it
@@ -241,51 +242,26 @@ func ensureTag(root string) {
 	_ = writeFileAtomic(p, []byte(cacheDirTag)) // a marker only: failing to write it changes nothing
 }
 
-// writeFileAtomic writes data to path through a temporary file in the
-// same directory (created with the umask's permissions, as huggingface_hub
-// does), fsynced and renamed.
+// writeFileAtomic writes data to path (lang/atomicfile), with the umask's
+// permissions as huggingface_hub does, creating its directory.
 func writeFileAtomic(path string, data []byte) error {
-	return writeAtomicFrom(path, func(w io.Writer) error {
-		_, err := w.Write(data)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
-	})
+	}
+	return atomicfile.Write(path, data, 0o666)
 }
 
+// copyFileAtomic copies src to dst the same way.
 func copyFileAtomic(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	return writeAtomicFrom(dst, func(w io.Writer) error {
-		_, err := io.Copy(w, in)
-		return err
-	})
-}
-
-func writeAtomicFrom(path string, fill func(io.Writer) error) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp := path + "." + randHex(4) + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
-	if err != nil {
-		return err
-	}
-	err = fill(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return atomicfile.WriteFrom(dst, in, 0o666)
 }
 
 func randHex(n int) string {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -182,7 +183,7 @@ func selectFiles(listing []string, sel selection) ([]dataFile, error) {
 		}
 		if len(labels) > 1 {
 			return nil, fmt.Errorf("%s: split %q is ambiguous: files of the splits %s all name it; set the dataset's split to one of them",
-				sel.name, split, strings.Join(sortedKeys(labels), ", "))
+				sel.name, split, strings.Join(slices.Sorted(maps.Keys(labels)), ", "))
 		}
 	}
 	if len(picked) == 0 && want == "train" && !slices.ContainsFunc(all, func(f dataFile) bool { return f.label != "" }) { // rule 3
@@ -198,7 +199,7 @@ func selectFiles(listing []string, sel selection) ([]dataFile, error) {
 			bySubset[subsetOf(f)] = true
 		}
 		if len(bySubset) > 1 {
-			names := sortedKeys(bySubset)
+			names := slices.Sorted(maps.Keys(bySubset))
 			for i, n := range names {
 				if n == "" {
 					names[i] = "(files outside any folder)"
@@ -268,7 +269,7 @@ func noSplitError(listing []string, all []dataFile, sel selection, split string)
 	}
 	found := "no file or folder name says which split it holds, so every file is the train split"
 	if len(labels) > 0 {
-		found = "splits found: " + strings.Join(sortedKeys(labels), ", ")
+		found = "splits found: " + strings.Join(slices.Sorted(maps.Keys(labels)), ", ")
 	}
 	where := sel.name
 	if sel.subset != "" {
@@ -290,15 +291,6 @@ func noSplitError(listing []string, all []dataFile, sel selection, split string)
 		msg += fmt.Sprintf(" (files of a format this store cannot read: %s)", sample(unreadable, 3))
 	}
 	return errors.New(msg)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func listOrNone(s []string) string {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 )
 
 // fileSuffix names collection files: <collection>.vectors.json.
@@ -69,45 +71,10 @@ func saveCollection(dir string, c *collection) error {
 	if err != nil {
 		return fmt.Errorf("collection %s: encoding: %w", c.name, err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, c.name+fileSuffix), data); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, c.name+fileSuffix), data, 0o600); err != nil {
 		return fmt.Errorf("collection %s: %w", c.name, err)
 	}
 	return nil
-}
-
-// writeFileAtomic replaces path with data so that a crash at any point
-// leaves the old file or the new one: write a temp file in the same
-// directory, fsync it, rename it over path, fsync the directory.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // loadDir creates dir if needed and loads every collection file in it.

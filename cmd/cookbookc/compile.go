@@ -7,7 +7,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/compiler"
 	"github.com/cookbookc/cookbookc/compiler/ir"
-	"github.com/cookbookc/cookbookc/interp/journal"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 )
 
 func init() { register(newCompileCmd) }
@@ -56,7 +56,7 @@ The output is deterministic: the same recipe gives byte-identical plans.`,
 			if info, err := os.Stat(output); err == nil {
 				perm = info.Mode().Perm()
 			}
-			if err := journal.WriteFileAtomic(output, data, perm); err != nil {
+			if err := atomicfile.Write(output, data, perm); err != nil {
 				return failf("%v", err)
 			}
 			return nil

@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cookbookc/cookbookc/interp/failpoint"
+	"github.com/cookbookc/cookbookc/lang/failpoint"
 )
 
 // normalized drops wall-clock measurements ("time/..." keys), the only

@@ -11,8 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
-	"github.com/cookbookc/cookbookc/interp/journal"
 	"github.com/cookbookc/cookbookc/lang"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 	"github.com/cookbookc/cookbookc/lang/diag"
 )
 
@@ -101,7 +101,7 @@ func runFmt(cmd *cobra.Command, paths []string, check, write bool) error {
 				if err != nil {
 					return failf("%v", err)
 				}
-				if err := journal.WriteFileAtomic(name, out, info.Mode().Perm()); err != nil {
+				if err := atomicfile.Write(name, out, info.Mode().Perm()); err != nil {
 					return failf("%v", err)
 				}
 			}

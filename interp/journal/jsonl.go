@@ -1,3 +1,8 @@
+// Package journal writes the append-only JSONL logs of a run directory
+// so that a crash at any instant leaves them readable: one whole line per
+// write, with a torn last line (a crash in the middle of a write) detected
+// and dropped when the log is read or reopened. Whole files are replaced
+// with lang/atomicfile.
 package journal
 
 import (
@@ -10,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cookbookc/cookbookc/interp/failpoint"
+	"github.com/cookbookc/cookbookc/lang/failpoint"
 )
 
 // CorruptError reports a JSONL file with a damaged line that is not the

@@ -97,27 +97,3 @@ func TestLogConcurrentAppendsNeverInterleave(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "plan.json")
-	require.NoError(t, WriteFileAtomic(path, []byte("one"), 0o644))
-	require.NoError(t, WriteFileAtomic(path, []byte("two"), 0o600))
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.Equal(t, "two", string(data))
-	st, err := os.Stat(path)
-	require.NoError(t, err)
-	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	require.Len(t, entries, 1, "no temp files are left behind")
-
-	// A temp file left by a crash is cleaned up.
-	require.NoError(t, os.WriteFile(filepath.Join(dir, ".plan.json.tmp-123"), nil, 0o644))
-	RemoveTemps(dir)
-	entries, err = os.ReadDir(dir)
-	require.NoError(t, err)
-	require.Len(t, entries, 1)
-
-	require.Error(t, WriteFileAtomic(filepath.Join(dir, "missing", "x"), nil, 0o644))
-}

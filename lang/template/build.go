@@ -3,6 +3,8 @@ package template
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -83,12 +85,7 @@ var filters = map[string]func(string) string{
 
 // FilterNames returns the filter names, sorted.
 func FilterNames() []string {
-	names := make([]string, 0, len(filters))
-	for n := range filters {
-		names = append(names, n)
-	}
-	sortStrings(names)
-	return names
+	return slices.Sorted(maps.Keys(filters))
 }
 
 type builder struct {

@@ -2,7 +2,6 @@ package template
 
 import (
 	"encoding/json"
-	"sort"
 	"strconv"
 )
 
@@ -102,5 +101,3 @@ func jsonQuote(s string) string {
 	b, _ := json.Marshal(s) // marshalling a string cannot fail
 	return string(b)
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

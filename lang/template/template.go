@@ -14,7 +14,8 @@ package template
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -66,12 +67,7 @@ var Variables = map[string]Type{
 
 // VariableNames returns the template variable names, sorted.
 func VariableNames() []string {
-	names := make([]string, 0, len(Variables))
-	for n := range Variables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(Variables))
 }
 
 // PosFunc maps a byte offset in template source to its position in the

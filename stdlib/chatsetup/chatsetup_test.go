@@ -83,23 +83,6 @@ func TestCheckNotAllEmpty(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "s.jsonl")
-	for _, content := range []string{"one\n", "two\n"} {
-		if err := WriteFileAtomic(p, []byte(content)); err != nil {
-			t.Fatal(err)
-		}
-		got, _ := os.ReadFile(p)
-		if string(got) != content {
-			t.Fatalf("got %q", got)
-		}
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Fatalf("temporary files left behind: %v", entries)
-	}
-}
 
 // hubDir is a test fake of ports.HubClient serving DIR/REPO/FILE.
 type hubDir string

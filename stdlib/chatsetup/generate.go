@@ -3,8 +3,6 @@ package chatsetup
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
@@ -116,29 +114,6 @@ func Generate(ctx context.Context, s ports.Sampler, r renderers.Renderer, tok to
 	return out, nil
 }
 
-// WriteFileAtomic writes data to path through a temporary file in the
-// same directory, synced and renamed, so readers never see a partial
-// file.
-func WriteFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
 
 // SampleConfigFrom reads the sampling inputs every sampling stage kind
 // declares (max_tokens, temperature, top_k, top_p, num_samples, seed),

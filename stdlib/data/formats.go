@@ -3,7 +3,8 @@ package data
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -75,11 +76,7 @@ func Detect(fields map[string]any, promptOnly bool) (string, bool) {
 
 // noFormatError describes a row that matches no row format.
 func noFormatError(fields map[string]any) error {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(fields))
 	return fmt.Errorf("row matches no known row format (its keys: %s); want \"messages\", \"prompt\"+\"completion\", "+
 		"\"instruction\"+\"output\", \"input\"+\"output\" or \"question\"+\"answer\"", strings.Join(keys, ", "))
 }

@@ -2,11 +2,13 @@ package renderers
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/lang/diag"
 	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
@@ -33,12 +35,7 @@ var now = time.Now
 
 // Names returns the built-in renderer names, sorted.
 func Names() []string {
-	names := make([]string, 0, len(builtins))
-	for n := range builtins {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(builtins))
 }
 
 // Get returns the built-in renderer called name. An unknown name is an
@@ -53,7 +50,7 @@ func Get(name string) (Renderer, error) {
 		return e, nil
 	}
 	msg := fmt.Sprintf("unknown renderer %q", name)
-	if s := suggest(name, Names()); s != "" {
+	if s := diag.Suggest(name, Names()); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	return nil, fmt.Errorf("%s (built-in renderers: %s)", msg, strings.Join(Names(), ", "))
@@ -89,38 +86,6 @@ func ForTokenizer(r Renderer, tok tokenizer.Tokenizer) (Renderer, error) {
 	}
 	e.f = f.withBOS(bos)
 	return e, nil
-}
-
-// suggest returns the candidate closest to name by edit distance, if it
-// is close enough to be a plausible typo.
-func suggest(name string, candidates []string) string {
-	best, bestD := "", len(name)/2+2
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(name), c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Recommended returns the renderer the model table (compiler/catalog)

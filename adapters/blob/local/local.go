@@ -16,6 +16,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
@@ -92,8 +93,8 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	return f, nil
 }
 
-// Put writes r to a temp file beside the blob, fsyncs it and renames it
-// into place, so readers see the old blob or the whole new one.
+// Put writes r through a temp file beside the blob (lang/atomicfile), so
+// readers see the old blob or the whole new one.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) error {
 	p, err := s.file(key)
 	if err != nil {
@@ -102,40 +103,9 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return wrap("put", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".put-*")
-	if err != nil {
+	// Blobs are ordinary files: 0644, whatever the temp file's mode.
+	if err := atomicfile.WriteFrom(p, ctxReader{ctx, r}, 0o644); err != nil {
 		return wrap("put", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := io.Copy(tmp, ctxReader{ctx, r}); err != nil {
-		return wrap("put", err)
-	}
-	// CreateTemp makes the file 0600; blobs are ordinary files.
-	if err := tmp.Chmod(0o644); err != nil {
-		return wrap("put", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return wrap("put", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return wrap("put", err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		return wrap("put", err)
-	}
-	done = true
-	if d, err := os.Open(filepath.Dir(p)); err == nil {
-		err = d.Sync()
-		d.Close()
-		if err != nil {
-			return wrap("put", err)
-		}
 	}
 	return nil
 }

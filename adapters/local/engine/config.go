@@ -3,8 +3,9 @@ package engine
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,12 +84,7 @@ var named = map[string]Config{
 
 // Names returns the names of the built-in model configurations.
 func Names() []string {
-	out := make([]string, 0, len(named))
-	for n := range named {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(named))
 }
 
 // standInBoundary is the remote size (in billions of parameters) from

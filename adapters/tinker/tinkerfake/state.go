@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -38,7 +40,7 @@ func DatumsDigest(data []ports.Datum) string {
 	h := sha256.New()
 	for _, d := range data {
 		fmt.Fprintf(h, "%v|", d.ModelInput.Tokens())
-		for _, k := range sortedKeys(d.LossFnInputs) {
+		for _, k := range slices.Sorted(maps.Keys(d.LossFnInputs)) {
 			t := d.LossFnInputs[k]
 			fmt.Fprintf(h, "%s=%v%v%v;", k, t.Shape, t.Ints, t.Floats)
 		}
@@ -227,17 +229,4 @@ func unzstd(b []byte) ([]byte, error) {
 	}
 	defer dec.Close()
 	return dec.DecodeAll(b, nil)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }

@@ -2,6 +2,8 @@ package wire
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -16,7 +18,7 @@ func EncodeForwardBackwardOutput(out ports.ForwardBackwardOutput, outputType str
 	b := appendString(nil, 1, outputType)
 	if n := len(out.LossFnOutputs); n > 0 {
 		rec := appendString(nil, 1, "ArrayRecord")
-		for _, key := range sortedKeys(out.LossFnOutputs[0]) {
+		for _, key := range slices.Sorted(maps.Keys(out.LossFnOutputs[0])) {
 			bt, err := encodeBatched(out.LossFnOutputs, key)
 			if err != nil {
 				return nil, fmt.Errorf("field %q: %w", key, err)

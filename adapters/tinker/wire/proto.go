@@ -11,8 +11,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -87,7 +88,7 @@ func encodeDatum(d ports.Datum) ([]byte, error) {
 		b = protowire.AppendTag(b, 1, protowire.BytesType)
 		b = protowire.AppendBytes(b, chunk)
 	}
-	for _, k := range sortedKeys(d.LossFnInputs) {
+	for _, k := range slices.Sorted(maps.Keys(d.LossFnInputs)) {
 		tb, err := encodeTensor(d.LossFnInputs[k])
 		if err != nil {
 			return nil, fmt.Errorf("loss_fn_inputs[%q]: %w", k, err)
@@ -287,7 +288,8 @@ func appendString(b []byte, num protowire.Number, s string) []byte {
 }
 
 func appendDoubleMap(b []byte, num protowire.Number, m map[string]float64) []byte {
-	for _, k := range sortedKeys(m) {
+	// Sorted keys: identical requests encode to identical bytes.
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		entry := appendString(nil, 1, k)
 		entry = protowire.AppendTag(entry, 2, protowire.Fixed64Type)
 		entry = protowire.AppendFixed64(entry, math.Float64bits(m[k]))
@@ -313,13 +315,4 @@ func decodeDoubleEntry(b []byte) (string, float64, error) {
 		return nil
 	})
 	return k, v, err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // deterministic bytes for identical requests
-	return keys
 }

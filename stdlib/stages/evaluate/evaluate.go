@@ -10,10 +10,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"path/filepath"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/chatsetup"
 	"github.com/cookbookc/cookbookc/stdlib/data"
@@ -248,8 +248,8 @@ func evalSamples(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, mo
 		env.Progress.Update(len(prompts), nil)
 	}
 	path := filepath.Join(env.Dir, SamplesFile)
-	if err := chatsetup.WriteFileAtomic(path, buf.Bytes()); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", SamplesFile, err)
+	if err := atomicfile.Write(path, buf.Bytes(), 0o644); err != nil {
+		return nil, err // names the file
 	}
 	if n == 0 {
 		return nil, errors.New("the sampler returned no completions")

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/chatsetup"
 	"github.com/cookbookc/cookbookc/stdlib/data"
@@ -99,8 +100,8 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		env.Progress.Update(len(prompts), nil)
 	}
 	path := filepath.Join(env.Dir, SamplesFile)
-	if err := chatsetup.WriteFileAtomic(path, buf.Bytes()); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", SamplesFile, err)
+	if err := atomicfile.Write(path, buf.Bytes(), 0o644); err != nil {
+		return nil, err // names the file
 	}
 	return stage.Outputs{"samples": path, "count": count}, nil
 }

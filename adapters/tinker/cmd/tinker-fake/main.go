@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cookbookc/cookbookc/adapters/tinker/tinkerfake"
+	"github.com/cookbookc/cookbookc/lang/atomicfile"
 )
 
 func main() {
@@ -59,11 +60,7 @@ func main() {
 		os.Exit(1)
 	}
 	if *urlFile != "" {
-		tmp := *urlFile + ".tmp"
-		if err := os.WriteFile(tmp, []byte(url+"\n"), 0o644); err == nil {
-			err = os.Rename(tmp, *urlFile)
-		}
-		if err != nil {
+		if err := atomicfile.Write(*urlFile, []byte(url+"\n"), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "tinker-fake:", err)
 			os.Exit(1)
 		}

@@ -6,6 +6,11 @@
 // nothing gets a chance to clean up, exactly as after a power cut or an OOM
 // kill (short of losing the page cache). It is meant for tests only; with
 // the variable unset, Hit costs one atomic load.
+//
+// It lives on the lowest floor (lang/) so that every package that writes
+// durable state (the run journal, atomic file replacement, and adapters and
+// stages through them) can mark its crash points without importing the
+// interpreter.
 package failpoint
 
 import (
