@@ -14,7 +14,6 @@ import (
 	"log/slog"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/data"
@@ -50,7 +49,7 @@ func Renderer(in *stage.Inputs, checkpointRenderer, model string) (renderers.Ren
 		}
 		return r, fmt.Sprintf("renderer %s (the checkpoint's)", checkpointRenderer), nil
 	}
-	name, listed := catalog.RecommendedRenderer(model)
+	name, listed := renderers.RecommendedName(model)
 	r, err := renderers.Get(name)
 	if err != nil {
 		return nil, "", err

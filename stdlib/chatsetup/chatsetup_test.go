@@ -83,7 +83,6 @@ func TestCheckNotAllEmpty(t *testing.T) {
 	}
 }
 
-
 // hubDir is a test fake of ports.HubClient serving DIR/REPO/FILE.
 type hubDir string
 

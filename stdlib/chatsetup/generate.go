@@ -114,7 +114,6 @@ func Generate(ctx context.Context, s ports.Sampler, r renderers.Renderer, tok to
 	return out, nil
 }
 
-
 // SampleConfigFrom reads the sampling inputs every sampling stage kind
 // declares (max_tokens, temperature, top_k, top_p, num_samples, seed),
 // with the catalog's defaults where an input is missing.

@@ -19,7 +19,7 @@ import (
 // Reduction says how an example's weights are normalised.
 type Reduction string
 
-// Reductions (catalog.Reductions).
+// The reductions.
 const (
 	// Mean divides the weights by their sum: a token-mean loss per
 	// example, so long and short examples count equally.
@@ -27,6 +27,9 @@ const (
 	// None keeps 0/1 weights: a token-sum loss.
 	None Reduction = "none"
 )
+
+// Reductions lists the reductions: the enum of the reduction input.
+var Reductions = []string{string(Mean), string(None)}
 
 // ParseReduction validates a reduction name ("" means mean).
 func ParseReduction(s string) (Reduction, error) {

@@ -7,27 +7,32 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/lang/diag"
 	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
-// builtins constructs the built-in renderers by name; keep in sync with
-// compiler/catalog (a test checks both directions).
-var builtins = map[string]func() format{
-	"llama3":                      func() format { return llama3{} },
-	"role_colon":                  func() format { return roleColon{} },
-	"qwen3":                       func() format { return qwen3{mode: qwenThinking} },
-	"qwen3_disable_thinking":      func() format { return qwen3{mode: qwenNoThink} },
-	"qwen3_instruct":              func() format { return qwen3{mode: qwenInstruct} },
-	"deepseekv3":                  func() format { return deepseek{} },
-	"deepseekv3_disable_thinking": func() format { return deepseek{} }, // alias of deepseekv3
-	"deepseekv3_thinking":         func() format { return deepseek{thinking: true} },
-	"kimi_k2":                     func() format { return kimiK2{} },
-	"gpt_oss_no_sysprompt":        func() format { return newGptOSS("", now()) },
-	"gpt_oss_low_reasoning":       func() format { return newGptOSS("low", now()) },
-	"gpt_oss_medium_reasoning":    func() format { return newGptOSS("medium", now()) },
-	"gpt_oss_high_reasoning":      func() format { return newGptOSS("high", now()) },
+// builtin is a built-in renderer: its one-line summary (the catalog's
+// renderer list, `cookbookc render --help`, SPEC.md §12) and its
+// constructor. This table is the only list of built-in renderer names.
+type builtin struct {
+	summary string
+	make    func() format
+}
+
+var builtins = map[string]builtin{
+	"llama3":                      {"Llama 3 instruct format (<|start_header_id|>...<|eot_id|>), no tool calls.", func() format { return llama3{} }},
+	"role_colon":                  {"Plain \"User: ...\\n\\nAssistant: ...\" for base models; stops on the string \"\\n\\nUser:\".", func() format { return roleColon{} }},
+	"qwen3":                       {"Qwen3 ChatML with thinking enabled (<think> blocks).", func() format { return qwen3{mode: qwenThinking} }},
+	"qwen3_disable_thinking":      {"Qwen3 ChatML with an empty <think></think> block; rejects reasoning in trained turns.", func() format { return qwen3{mode: qwenNoThink} }},
+	"qwen3_instruct":              {"Qwen3-2507 Instruct ChatML without <think> framing.", func() format { return qwen3{mode: qwenInstruct} }},
+	"deepseekv3":                  {"DeepSeek-V3.1, non-thinking.", func() format { return deepseek{} }},
+	"deepseekv3_disable_thinking": {"Alias of deepseekv3.", func() format { return deepseek{} }},
+	"deepseekv3_thinking":         {"DeepSeek-V3.1 with thinking.", func() format { return deepseek{thinking: true} }},
+	"kimi_k2":                     {"Kimi-K2-Thinking format.", func() format { return kimiK2{} }},
+	"gpt_oss_no_sysprompt":        {"gpt-oss Harmony format without the system preamble.", func() format { return newGptOSS("", now()) }},
+	"gpt_oss_low_reasoning":       {"gpt-oss Harmony format, system preamble with low reasoning.", func() format { return newGptOSS("low", now()) }},
+	"gpt_oss_medium_reasoning":    {"gpt-oss Harmony format, system preamble with medium reasoning.", func() format { return newGptOSS("medium", now()) }},
+	"gpt_oss_high_reasoning":      {"gpt-oss Harmony format, system preamble with high reasoning.", func() format { return newGptOSS("high", now()) }},
 }
 
 // now is the clock of the gpt-oss system preamble's date (tests fix it).
@@ -38,11 +43,21 @@ func Names() []string {
 	return slices.Sorted(maps.Keys(builtins))
 }
 
+// Summaries returns each built-in renderer's one-line summary by name,
+// for the catalog the compiler checks renderer.NAME against.
+func Summaries() map[string]string {
+	out := make(map[string]string, len(builtins))
+	for name, b := range builtins {
+		out[name] = b.summary
+	}
+	return out
+}
+
 // Get returns the built-in renderer called name. An unknown name is an
 // error that suggests the closest known one.
 func Get(name string) (Renderer, error) {
-	if mk, ok := builtins[name]; ok {
-		f := mk()
+	if b, ok := builtins[name]; ok {
+		f := b.make()
 		e := engine{f: f}
 		if f.name() != name {
 			e.alias = name
@@ -86,13 +101,4 @@ func ForTokenizer(r Renderer, tok tokenizer.Tokenizer) (Renderer, error) {
 	}
 	e.f = f.withBOS(bos)
 	return e, nil
-}
-
-// Recommended returns the renderer the model table (compiler/catalog)
-// recommends for a model, and whether the table listed the model (else
-// the default, role_colon).
-func Recommended(model string) (Renderer, bool, error) {
-	name, listed := catalog.RecommendedRenderer(model)
-	r, err := Get(name)
-	return r, listed, err
 }

@@ -1,6 +1,6 @@
 // Package renderers turns conversations into exactly the text a model is
 // trained on and prompted with: the built-in chat formats of
-// cookbook-semantics §8.3, and custom renderers declared in a recipe's
+// ../shared/reference/cookbook-semantics.md §8.3, and custom renderers declared in a recipe's
 // `renderer` block.
 package renderers
 
@@ -9,10 +9,10 @@ import (
 	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
-// TrainOn says which rendered tokens get weight 1 (catalog.TrainOnModes).
+// TrainOn says which rendered tokens get weight 1.
 type TrainOn string
 
-// The train_on modes (cookbook-semantics §3.2).
+// The train_on modes (../shared/reference/cookbook-semantics.md §3.2).
 const (
 	LastAssistantMessage     TrainOn = "last_assistant_message"
 	LastAssistantTurn        TrainOn = "last_assistant_turn"
@@ -22,6 +22,17 @@ const (
 	AllUserAndSystemMessages TrainOn = "all_user_and_system_messages"
 	Customized               TrainOn = "customized"
 )
+
+// TrainOnNames lists the train_on modes (TrainOnModes) as strings: the
+// enum of every stage kind's train_on input.
+func TrainOnNames() []string {
+	modes := TrainOnModes()
+	names := make([]string, len(modes))
+	for i, m := range modes {
+		names[i] = string(m)
+	}
+	return names
+}
 
 // Segment is a piece of a rendering. A Special segment is exactly one
 // special token; other segments are ordinary text. Weight is the training

@@ -2,27 +2,32 @@ package renderers
 
 import (
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
-// TestCatalogInSync: every renderer name the compiler accepts has an
-// implementation and vice versa.
-func TestCatalogInSync(t *testing.T) {
-	got := Names()
-	want := catalog.New().RendererNames()
-	sort.Strings(want)
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("renderers %v, catalog %v", got, want)
-	}
-	for _, row := range catalog.ModelRenderers {
+// TestModelTableNamesBuiltins: every renderer the model table
+// recommends is built in, and every built-in renderer has a summary for
+// the catalog.
+func TestModelTableNamesBuiltins(t *testing.T) {
+	for _, row := range ModelRenderers {
 		if _, err := Get(row.Renderer); err != nil {
 			t.Errorf("model table row %s: %v", row.Model, err)
+		}
+	}
+	if _, listed := RecommendedName("acme/unknown"); listed {
+		t.Error("an unknown model is listed")
+	}
+	if _, err := Get(DefaultRenderer); err != nil {
+		t.Errorf("default renderer: %v", err)
+	}
+	summaries := Summaries()
+	for _, name := range Names() {
+		if summaries[name] == "" {
+			t.Errorf("renderer %s has no summary", name)
 		}
 	}
 }

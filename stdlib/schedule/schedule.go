@@ -1,6 +1,6 @@
 // Package schedule computes learning-rate multipliers: constant, linear
-// and cosine decay over a run (cookbook-semantics §3.3), with an optional
-// linear warmup in front.
+// and cosine decay over a run (../shared/reference/cookbook-semantics.md
+// §3.3), with an optional linear warmup in front.
 package schedule
 
 import (
@@ -8,12 +8,15 @@ import (
 	"math"
 )
 
-// Schedule names (catalog.LRSchedules).
+// Schedule names.
 const (
 	Constant = "constant"
 	Linear   = "linear"
 	Cosine   = "cosine"
 )
+
+// Names lists the schedules: the enum of every lr_schedule input.
+var Names = []string{Constant, Linear, Cosine}
 
 // Schedule is a learning-rate schedule over TotalSteps steps counted from
 // 0.

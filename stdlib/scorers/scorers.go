@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// Scorer names (catalog.Scorers).
+// Scorer names.
 const (
 	None       = "none"
 	ExactMatch = "exact_match"
@@ -21,6 +21,9 @@ const (
 	Numeric    = "numeric"
 	Math       = "math"
 )
+
+// Names lists the scorers: the enum of evaluate's scorer input.
+var Names = []string{None, ExactMatch, Contains, Regex, Numeric, Math}
 
 // AnswerPlaceholder in a regex scorer's pattern stands for the reference
 // answer, quoted as a literal.
