@@ -1,20 +1,21 @@
 package compiler
 
 import (
+	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/lang/schema"
+	_ "github.com/cookbookc/cookbookc/stdlib/all" // the real stage kinds
+	"github.com/cookbookc/cookbookc/stdlib/renderers"
+	stagekinds "github.com/cookbookc/cookbookc/stdlib/stage"
 )
 
-// testCatalog is the built-in catalog plus adapter schemas shaped like the
+// testCatalog is the real stage kinds, renderers and built-in manifests
+// (assembled as interp.Catalog does) plus adapter schemas shaped like the
 // real ones, so compiler tests do not depend on which adapter packages
 // exist. It also adds a manifest "bare" that binds nothing.
 func testCatalog() *catalog.Catalog {
-	c := catalog.New()
-	add := func(a schema.AdapterSchema) {
-		if err := c.AddAdapter(&a); err != nil {
-			panic(err)
-		}
-	}
+	var adapters []*schema.AdapterSchema
+	add := func(a schema.AdapterSchema) { adapters = append(adapters, &a) }
 	for _, port := range []string{schema.PortTrainingClient, schema.PortSamplingClient} {
 		add(schema.AdapterSchema{Port: port, Name: "local", Config: []schema.Field{
 			{Name: "device", Type: schema.String, Default: "cpu", Enum: []string{"cpu"}},
@@ -37,6 +38,13 @@ func testCatalog() *catalog.Catalog {
 	}})
 	add(schema.AdapterSchema{Port: schema.PortHubClient, Name: "hf"})
 	add(schema.AdapterSchema{Port: schema.PortMetricsSink, Name: "none"})
-	c.Manifests["bare"] = &schema.Manifest{Name: "bare", Summary: "Binds nothing (tests).", Ports: map[string]schema.ManifestPort{}}
+	manifests := append(registry.Manifests(), &schema.Manifest{Name: "bare", Summary: "Binds nothing (tests).", Ports: map[string]schema.ManifestPort{}})
+	c, err := catalog.Assemble(catalog.Parts{
+		Stages: stagekinds.Schemas(), Adapters: adapters, Manifests: manifests,
+		Renderers: renderers.Summaries(), Recommend: renderers.RecommendedName,
+	})
+	if err != nil {
+		panic(err)
+	}
 	return c
 }

@@ -23,9 +23,10 @@ import (
 
 // Options configure a compilation.
 type Options struct {
-	// Catalog is what the recipe is checked against; nil means
-	// catalog.New() (built-in stage kinds, no adapters). The CLI passes
-	// registry.Catalog().
+	// Catalog is what the recipe is checked against: the stage kinds,
+	// adapters, manifests and renderers of this build (interp.Catalog);
+	// nil means an empty catalog (catalog.New), in which every stage kind
+	// is unknown.
 	Catalog *catalog.Catalog
 	// Vars are raw --var NAME=VALUE values by name. A string variable
 	// takes the text as is; other types parse it as an HCL expression.

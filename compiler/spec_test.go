@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/lang/diag"
 	"github.com/cookbookc/cookbookc/lang/template"
 )
@@ -28,7 +27,7 @@ func TestSpecIsComplete(t *testing.T) {
 	for code := range diag.Descriptions {
 		mention("diagnostic code", string(code))
 	}
-	cat := catalog.New()
+	cat := testCatalog()
 	for _, k := range cat.Stages {
 		mention("stage kind", k.Name)
 		for _, f := range k.Inputs {

@@ -10,8 +10,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
-	"github.com/cookbookc/cookbookc/compiler/catalog"
-
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang"
 	"github.com/cookbookc/cookbookc/lang/diag"
@@ -416,7 +414,10 @@ func (c *compiler) defaultRenderer(e *experiment, s *stage) {
 	if !ok || model.Value == nil || json.Unmarshal(model.Value, &name) != nil {
 		return
 	}
-	rec, listed := catalog.RecommendedRenderer(name)
+	rec, listed := c.cat.RecommendedRenderer(name)
+	if rec == "" {
+		return
+	}
 	why := fmt.Sprintf("the recommended renderer for %s", name)
 	if !listed {
 		why = fmt.Sprintf("the default, because %s is not in the model table", name)

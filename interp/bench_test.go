@@ -88,10 +88,10 @@ func BenchmarkChain1k(b *testing.B) { benchRun(b, chainPlan(b, 1000)) }
 // BenchmarkReferenceNoopDirect is the floor the interpreter is compared
 // with: calling the noop stage directly, with its inputs already built.
 func BenchmarkReferenceNoopDirect(b *testing.B) {
-	impl, _ := stage.Lookup("noop")
+	k, _ := stage.Lookup("noop")
 	env := &stage.Env{Inputs: stage.NewInputs(map[string]any{"value": "x", "sleep_ms": int64(0)})}
 	for i := 0; i < b.N; i++ {
-		if _, err := impl.Run(context.Background(), env); err != nil {
+		if _, err := k.Impl.Run(context.Background(), env); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -29,7 +29,7 @@ func DryRun(w io.Writer, opts Options) error {
 		return fmt.Errorf("no plan")
 	}
 	if opts.Catalog == nil {
-		opts.Catalog = registry.Catalog()
+		opts.Catalog = Catalog()
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv

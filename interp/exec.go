@@ -200,7 +200,7 @@ func (r *runner) execute(ctx context.Context, n *node) outcome {
 			return fail(err)
 		}
 	}
-	if usesDir(n.impl) {
+	if !n.dirless {
 		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 			return fail(fmt.Errorf("creating stage directory: %w", err))
 		}
@@ -281,18 +281,6 @@ func (r *runner) encodeOutputs(n *node, outs stage.Outputs) (map[string]json.Raw
 		encoded[name] = data
 	}
 	return encoded, nil
-}
-
-// DirlessStage is implemented by stage implementations that never write to
-// Env.Dir (noop): the interpreter then does not create the directory, and
-// the metrics and checkpoint logs create it on first use.
-type DirlessStage interface {
-	UsesDir() bool
-}
-
-func usesDir(impl stage.Impl) bool {
-	d, ok := impl.(DirlessStage)
-	return !ok || d.UsesDir()
 }
 
 // safeRun runs a stage, turning a panic into an error.

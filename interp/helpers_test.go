@@ -23,7 +23,7 @@ import (
 	_ "github.com/cookbookc/cookbookc/stdlib/stages/noop"
 )
 
-// Test-only stage kinds, added to a copy of the catalog.
+// Test-only stage kinds, registered with their schemas like real ones.
 const (
 	kindOverlap = "test_overlap" // records how many stages run at once
 	kindTrain   = "test_train"   // a resumable training loop on the trainer port
@@ -38,7 +38,10 @@ var overlap struct {
 }
 
 func init() {
-	stage.Register(kindOverlap, stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+	overlapSchema := &schema.StageKind{Name: kindOverlap,
+		Inputs:  []schema.Field{{Name: "ms", Type: schema.Int}},
+		Outputs: []schema.Output{{Name: "done", Type: schema.Bool}}}
+	stage.Register(stage.Kind{Schema: overlapSchema, Impl: stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		overlap.mu.Lock()
 		overlap.running++
 		overlap.maxSeen = max(overlap.maxSeen, overlap.running)
@@ -53,8 +56,12 @@ func init() {
 		overlap.interval[env.Stage.ID] = [2]time.Time{start, time.Now()}
 		overlap.mu.Unlock()
 		return stage.Outputs{"done": true}, ctx.Err()
-	}))
-	stage.Register(kindTrain, stage.Func(trainStage))
+	})})
+	stage.Register(stage.Kind{Impl: stage.Func(trainStage), Schema: &schema.StageKind{Name: kindTrain,
+		Ports: []string{schema.PortTrainingClient},
+		Inputs: []schema.Field{{Name: "model", Type: schema.String}, {Name: "steps", Type: schema.Int},
+			{Name: "save_every", Type: schema.Int}, {Name: "learning_rate", Type: schema.Number}},
+		Outputs: []schema.Output{{Name: "final_checkpoint", Type: schema.Checkpoint}, {Name: "metrics", Type: schema.MapOf(schema.Number)}}}})
 }
 
 // trainStage trains `steps` steps on the trainer port, checkpointing
@@ -124,23 +131,15 @@ func trainStage(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 	}, nil
 }
 
-func testCatalog() *catalog.Catalog {
-	cat := registry.Catalog()
-	cat.Stages[kindOverlap] = &schema.StageKind{Name: kindOverlap,
-		Inputs:  []schema.Field{{Name: "ms", Type: schema.Int}},
-		Outputs: []schema.Output{{Name: "done", Type: schema.Bool}}}
-	cat.Stages[kindTrain] = &schema.StageKind{Name: kindTrain,
-		Ports: []string{schema.PortTrainingClient},
-		Inputs: []schema.Field{{Name: "model", Type: schema.String}, {Name: "steps", Type: schema.Int},
-			{Name: "save_every", Type: schema.Int}, {Name: "learning_rate", Type: schema.Number}},
-		Outputs: []schema.Output{{Name: "final_checkpoint", Type: schema.Checkpoint}, {Name: "metrics", Type: schema.MapOf(schema.Number)}}}
-	return cat
-}
+// testCatalog is this test binary's catalog: noop, the test kinds and the
+// adapters it imports.
+func testCatalog() *catalog.Catalog { return interp.Catalog() }
 
 // testBindings returns the `test` manifest's bindings, with extra
 // trainer config.
 func testBindings(t testing.TB, trainerCfg map[string]any) map[string]interp.Binding {
-	m := registry.Catalog().Manifests["test"]
+	m, ok := registry.Manifest("test")
+	require.True(t, ok)
 	out := map[string]interp.Binding{}
 	for port, b := range m.Ports {
 		out[port] = interp.Binding{Adapter: b.Adapter, Origin: `manifest "test"`}

@@ -8,14 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
 	"github.com/cookbookc/cookbookc/lang/diag"
 )
 
 func TestLoadRecipeOrPlan(t *testing.T) {
-	cat := registry.Catalog()
+	cat := interp.Catalog()
 	loaded, diags := interp.Load("testdata/two.hcl", nil, interp.LoadOptions{Catalog: cat, Manifest: "test", Vars: map[string]string{"greeting": "hi"}})
 	require.False(t, diags.HasErrors(), "%v", diags)
 	require.Equal(t, "two", loaded.Plan.Experiment)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,9 +23,10 @@ import (
 )
 
 const (
-	kindPanic     = "test_panic"
-	kindBadOut    = "test_bad_output"
-	kindSecretLog = "test_secret_log"
+	kindPanic         = "test_panic"
+	kindBadOut        = "test_bad_output"
+	kindSecretLog     = "test_secret_log"
+	kindUnimplemented = "test_unimplemented" // a schema without an implementation, like rl_train today
 )
 
 // recordingSink is a metrics_sink registered for these tests only.
@@ -58,15 +60,18 @@ func (sinkImpl) Close() error {
 }
 
 func init() {
-	stage.Register(kindPanic, stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+	stage.Register(stage.Kind{Schema: &schema.StageKind{Name: kindUnimplemented, Outputs: []schema.Output{{Name: "value", Type: schema.Int}}}})
+	stage.Register(stage.Kind{Schema: &schema.StageKind{Name: kindPanic}, Impl: stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		var m map[string]int
-		m["boom"] = 1 // a nil map write: a bug in a stage must not crash the run
+		//lint:ignore SA5000 deliberate: a bug in a stage must not crash the run
+		m["boom"] = 1
 		return nil, nil
-	}))
-	stage.Register(kindBadOut, stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
-		return stage.Outputs{"surprise": 1}, nil
-	}))
-	stage.Register(kindSecretLog, stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+	})})
+	stage.Register(stage.Kind{Schema: &schema.StageKind{Name: kindBadOut, Outputs: []schema.Output{{Name: "value", Type: schema.Int}}},
+		Impl: stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+			return stage.Outputs{"surprise": 1}, nil
+		})})
+	stage.Register(stage.Kind{Schema: &schema.StageKind{Name: kindSecretLog, Inputs: []schema.Field{{Name: "key", Type: schema.String}}}, Impl: stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		key := env.Inputs.String("key")
 		env.Log.Info("calling the service", "key", key)
 		if err := env.Metrics.Write(0, map[string]any{"loss": 1.5, "note": "key " + key}); err != nil {
@@ -76,7 +81,7 @@ func init() {
 			return nil, err
 		}
 		return nil, errors.New("service said: bad key " + key + " (GET /v1/models?key=" + url.QueryEscape(key) + ")")
-	}))
+	})})
 	registry.Register(registry.Adapter{
 		Schema: schema.AdapterSchema{Port: schema.PortMetricsSink, Name: "test_recorder", Summary: "records sink calls (interp tests)"},
 		New: func(_ context.Context, _ registry.Config, env registry.Env) (any, error) {
@@ -86,13 +91,9 @@ func init() {
 	})
 }
 
-func miscCatalog() *catalog.Catalog {
-	cat := testCatalog()
-	cat.Stages[kindPanic] = &schema.StageKind{Name: kindPanic}
-	cat.Stages[kindBadOut] = &schema.StageKind{Name: kindBadOut, Outputs: []schema.Output{{Name: "value", Type: schema.Int}}}
-	cat.Stages[kindSecretLog] = &schema.StageKind{Name: kindSecretLog, Inputs: []schema.Field{{Name: "key", Type: schema.String}}}
-	return cat
-}
+// miscCatalog is testCatalog (the test kinds of this file are registered
+// in the same binary).
+func miscCatalog() *catalog.Catalog { return testCatalog() }
 
 func TestStageBugsFailTheStageNotTheRun(t *testing.T) {
 	p := plan("bugs",
@@ -176,4 +177,19 @@ func TestSecretsAreRedactedEverywhere(t *testing.T) {
 			require.Contains(t, string(data), "[REDACTED]", f)
 		}
 	}
+}
+
+// TestUnimplementedKindIsRefusedBeforeAnythingRuns: a kind that is part of
+// the language but has no implementation (a registered schema without a
+// Run) compiles, but run and dry run refuse the plan before anything
+// starts, naming the kind.
+func TestUnimplementedKindIsRefusedBeforeAnythingRuns(t *testing.T) {
+	runs := t.TempDir()
+	p := plan("unimpl", st("a", "noop", 1, nil), st("b", kindUnimplemented, 2, nil))
+	opts := interp.Options{Plan: p, Catalog: miscCatalog(), Bindings: testBindings(t, nil), RunsDir: runs}
+	_, err := interp.Run(context.Background(), opts)
+	require.ErrorContains(t, err, `stage kind "test_unimplemented" has no implementation in this build of cookbookc`)
+	entries, _ := os.ReadDir(runs)
+	require.Empty(t, entries)
+	require.ErrorContains(t, interp.DryRun(io.Discard, opts), "has no implementation")
 }

@@ -22,6 +22,7 @@ type node struct {
 	st         *ir.Stage
 	kind       *schema.StageKind
 	impl       stage.Impl
+	dirless    bool // the kind never writes to its stage directory
 	ports      []string
 	deps       []*node
 	dependents []*node
@@ -87,8 +88,8 @@ func buildGraph(p *ir.Plan, cat *catalog.Catalog, bindings map[string]Binding, n
 		byID[st.ID] = n
 		if n.kind == nil {
 			add(st, "unknown stage kind %q", st.Kind)
-		} else if impl, ok := stage.Lookup(st.Kind); ok {
-			n.impl = impl
+		} else if k, ok := stage.Lookup(st.Kind); ok && k.Implemented() {
+			n.impl, n.dirless = k.Impl, k.Dirless
 		} else if needImpl {
 			add(st, "stage kind %q has no implementation in this build of cookbookc", st.Kind)
 		}

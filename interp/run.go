@@ -22,7 +22,7 @@ import (
 // Options configures a run.
 type Options struct {
 	Plan *ir.Plan
-	// Catalog defaults to registry.Catalog().
+	// Catalog defaults to Catalog().
 	Catalog *catalog.Catalog
 	// Bindings maps each port to its adapter (compiler.ResolveManifest).
 	Bindings map[string]Binding
@@ -143,7 +143,7 @@ func prepare(opts Options) (*runner, error) {
 		return nil, errors.New("no plan")
 	}
 	if opts.Catalog == nil {
-		opts.Catalog = registry.Catalog()
+		opts.Catalog = Catalog()
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv

@@ -40,7 +40,8 @@ func TestEveryPortHasAFake(t *testing.T) {
 		want, _ := registry.Interface(port)
 		require.True(t, reflect.TypeOf(v).Implements(want))
 	}
-	m := registry.Catalog().Manifests["test"]
+	m, ok := registry.Manifest("test")
+	require.True(t, ok)
 	for port, b := range m.Ports {
 		_, ok := registry.Lookup(port, b.Adapter)
 		if b.Adapter == fake.Name {

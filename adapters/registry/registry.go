@@ -1,7 +1,9 @@
 // Package registry is where adapters register themselves: their port, name,
 // config schema (which `cookbookc check` validates manifests against) and
 // constructor. Adapter packages call Register from init; the CLI imports
-// them all (adapters/all) so that the registry is complete.
+// them all (adapters/all) so that the registry is complete. It also holds
+// the built-in manifests (manifests.go), which say which adapter serves
+// each port under each named manifest.
 package registry
 
 import (
@@ -13,7 +15,6 @@ import (
 	"sync"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
-	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
@@ -160,17 +161,15 @@ func All() []Adapter {
 	return out
 }
 
-// Catalog returns the built-in catalog with every registered adapter's
-// schema added.
-func Catalog() *catalog.Catalog {
-	c := catalog.New()
-	for _, a := range All() {
-		schema := a.Schema
-		if err := c.AddAdapter(&schema); err != nil {
-			panic(err) // Register already rejects duplicates and unknown ports
-		}
+// Schemas returns the schema of every registered adapter, sorted by port
+// then name: the adapters of the catalog (compiler/catalog.Assemble).
+func Schemas() []*schema.AdapterSchema {
+	all := All()
+	out := make([]*schema.AdapterSchema, len(all))
+	for i := range all {
+		out[i] = &all[i].Schema
 	}
-	return c
+	return out
 }
 
 // New constructs an adapter and checks that it implements its port.

@@ -30,8 +30,8 @@ func TestRegisteredSchema(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, []string{"auto", "json", "proto"}, wf.Enum)
 	}
-	c := registry.Catalog()
-	prod := c.Manifests["prod"]
+	prod, ok := registry.Manifest("prod")
+	require.True(t, ok)
 	assert.Equal(t, "tinker", prod.Ports[schema.PortTrainingClient].Adapter)
 	assert.Equal(t, "tinker", prod.Ports[schema.PortSamplingClient].Adapter)
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
-	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler"
+	"github.com/cookbookc/cookbookc/interp"
 	"github.com/cookbookc/cookbookc/lang/diag"
 )
 
@@ -46,7 +46,7 @@ func (f *recipeFlags) options() (compiler.Options, error) {
 		return compiler.Options{}, err
 	}
 	return compiler.Options{
-		Catalog:    registry.Catalog(),
+		Catalog:    interp.Catalog(),
 		Vars:       vars,
 		Experiment: f.experiment,
 		Manifest:   f.manifest,

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
+	"github.com/cookbookc/cookbookc/interp"
 	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
@@ -28,7 +28,7 @@ the config fields a manifest can set for each (type, default, whether it is
 required or a secret), and which built-in manifests bind them. Test fakes
 (the adapters of the test manifest) are labelled [test fake].`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat := registry.Catalog()
+			cat := interp.Catalog()
 			for _, p := range args {
 				if !schema.IsPort(p) {
 					return usagef("unknown port %q; ports are %s", p, strings.Join(schema.Ports, ", "))
@@ -136,7 +136,7 @@ func newStagesCmd() *cobra.Command {
 whether required), its outputs (what other stages can refer to as
 stage.NAME.OUTPUT) and the ports it calls, which the manifest must bind.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat := registry.Catalog()
+			cat := interp.Catalog()
 			kinds := cat.StageNames()
 			if len(args) > 0 {
 				for _, k := range args {
@@ -160,7 +160,7 @@ func writeStages(w io.Writer, cat *catalog.Catalog, kinds []string) {
 			fmt.Fprintln(w)
 		}
 		impl := ""
-		if _, ok := stage.Lookup(name); !ok {
+		if k, ok := stage.Lookup(name); !ok || !k.Implemented() {
 			impl = " [not implemented in this build]"
 		}
 		fmt.Fprintf(w, "%s%s: %s\n", name, impl, k.Summary)

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
 	"github.com/cookbookc/cookbookc/interp/progress"
@@ -116,7 +115,7 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 	if manifest == "" {
 		manifest = "default"
 	}
-	cat := registry.Catalog()
+	cat := interp.Catalog()
 
 	// Load the plan and resolve the manifest: every problem is a
 	// diagnostic printed before anything runs.

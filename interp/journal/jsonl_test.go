@@ -96,4 +96,3 @@ func TestLogConcurrentAppendsNeverInterleave(t *testing.T) {
 		})
 	}
 }
-

@@ -59,6 +59,10 @@ func (a *AdapterSchema) Field(name string) (*Field, bool) {
 	return findField(a.Config, name)
 }
 
+// DefaultManifest names the manifest a recipe is checked and run under
+// when none is named (SPEC.md §2.6).
+const DefaultManifest = "default"
+
 // Manifest is a built-in manifest: an adapter (and config) per port
 // (SPEC.md §2.6). Ports not listed are unbound; a stage that needs an
 // unbound port is a check error under that manifest.

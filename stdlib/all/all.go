@@ -1,3 +1,4 @@
-// Package all imports every stage implementation so that each registers
-// itself. Each stage family adds its import in a file of its own here.
+// Package all imports every stage kind so that each registers itself
+// (stdlib/stage.Register). Each kind adds its import line in a file of its
+// own here, named after the kind.
 package all

@@ -1,3 +1,3 @@
 package all
 
-import _ "github.com/cookbookc/cookbookc/stdlib/stages/noop" // stage kind "noop"
+import _ "github.com/cookbookc/cookbookc/stdlib/stages/noop" // stage kind noop

@@ -1,6 +1,10 @@
-// Package stage is the contract between the interpreter and stage
-// implementations: a stage kind registers an Impl under its catalog name;
-// the interpreter calls Run with an Env holding the stage's resolved
+// Package stage is the contract between the interpreter and stage kinds.
+// A stage kind is one package under stdlib/stages that declares its schema
+// (inputs with types, defaults, constraints and docs; outputs; the ports
+// it calls) beside its Run and registers both (Register, in registry.go);
+// stdlib/all imports every kind. The catalog the compiler checks recipes
+// against, `cookbookc stages` and SPEC.md §5 all come from those schemas.
+// The interpreter calls Run with an Env holding the stage's resolved
 // inputs, its ports, its directory in the run directory, a logger, a
 // metrics writer, a checkpoint log and a progress reporter.
 //
@@ -10,10 +14,7 @@ package stage
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"sort"
-	"sync"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/compiler/ir"
@@ -38,42 +39,6 @@ func (f Func) Run(ctx context.Context, env *Env) (Outputs, error) { return f(ctx
 // output is a ports.Checkpoint; a "map(number)" output a
 // map[string]float64.
 type Outputs map[string]any
-
-var (
-	mu    sync.RWMutex
-	impls = map[string]Impl{}
-)
-
-// Register makes impl the implementation of kind. It panics on a
-// duplicate, a programming error.
-func Register(kind string, impl Impl) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := impls[kind]; dup {
-		panic(fmt.Sprintf("stage: kind %q registered twice", kind))
-	}
-	impls[kind] = impl
-}
-
-// Lookup returns the implementation of kind.
-func Lookup(kind string) (Impl, bool) {
-	mu.RLock()
-	defer mu.RUnlock()
-	impl, ok := impls[kind]
-	return impl, ok
-}
-
-// Kinds returns the registered kinds, sorted.
-func Kinds() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	out := make([]string, 0, len(impls))
-	for k := range impls {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // Env is everything a running stage gets.
 type Env struct {

@@ -17,6 +17,8 @@ func TestRegisteredAndBoundByBuiltInManifests(t *testing.T) {
 	require.NoError(t, sink.Log(context.Background(), "train", 1, map[string]float64{"loss": 1}))
 	require.NoError(t, sink.Close())
 	for _, m := range []string{"default", "local", "test", "prod"} {
-		require.Equal(t, Name, registry.Catalog().Manifests[m].Ports["metrics_sink"].Adapter, m)
+		man, ok := registry.Manifest(m)
+		require.True(t, ok, m)
+		require.Equal(t, Name, man.Ports["metrics_sink"].Adapter, m)
 	}
 }

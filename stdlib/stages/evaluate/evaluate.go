@@ -33,7 +33,7 @@ const SamplesFile = "samples.jsonl"
 // nllChunk is the number of datums per forward call.
 const nllChunk = 64
 
-func init() { stage.Register(Kind, stage.Func(Run)) }
+func init() { stage.Register(stage.Kind{Schema: &Schema, Impl: stage.Func(Run)}) }
 
 // sampleRecord is one line of samples.jsonl.
 type sampleRecord struct {

@@ -10,24 +10,26 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
 
 // Kind is the stage kind name.
 const Kind = "noop"
 
-func init() { stage.Register(Kind, Impl{}) }
+// Schema declares noop (SPEC.md §5).
+var Schema = schema.StageKind{
+	Name:    Kind,
+	Summary: "Does nothing and passes its value through; for testing pipelines and grouping dependencies.",
+	Inputs: []schema.Field{
+		{Name: "value", Type: schema.Any, Doc: "Any value; returned as the output `value`."},
+		{Name: "sleep_ms", Type: schema.Int, Default: int64(0), Min: schema.AtLeast(0), Doc: "Wait this long (cancellable) before finishing."},
+	},
+	Outputs: []schema.Output{{Name: "value", Type: schema.Any, Doc: "The input value."}},
+}
 
-// Impl is the stage implementation.
-type Impl struct{}
-
-// Run implements stage.Impl.
-func (Impl) Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) { return Run(ctx, env) }
-
-// UsesDir tells the interpreter that noop writes nothing to its stage
-// directory, so it need not create one (a mkdir costs more than the whole
-// rest of a noop stage on some disks).
-func (Impl) UsesDir() bool { return false }
+// noop writes nothing to its stage directory (Dirless).
+func init() { stage.Register(stage.Kind{Schema: &Schema, Impl: stage.Func(Run), Dirless: true}) }
 
 // Run implements the stage.
 func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {

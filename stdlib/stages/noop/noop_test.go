@@ -12,8 +12,10 @@ import (
 )
 
 func TestPassthroughAndCancellableSleep(t *testing.T) {
-	impl, ok := stage.Lookup(Kind)
+	k, ok := stage.Lookup(Kind)
 	require.True(t, ok)
+	require.True(t, k.Dirless, "noop needs no stage directory")
+	impl := k.Impl
 	out, err := impl.Run(context.Background(), &stage.Env{Inputs: stage.NewInputs(map[string]any{"value": []any{"a", int64(2)}})})
 	require.NoError(t, err)
 	require.Equal(t, stage.Outputs{"value": []any{"a", int64(2)}}, out)

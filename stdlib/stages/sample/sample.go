@@ -24,7 +24,7 @@ const Kind = "sample"
 // SamplesFile is the file in the stage directory holding the completions.
 const SamplesFile = "samples.jsonl"
 
-func init() { stage.Register(Kind, stage.Func(Run)) }
+func init() { stage.Register(stage.Kind{Schema: &Schema, Impl: stage.Func(Run)}) }
 
 // record is one line of samples.jsonl: a prompt and its completions.
 type record struct {

@@ -24,7 +24,7 @@ import (
 // Kind is the stage kind's catalog name.
 const Kind = "supervised_train"
 
-func init() { stage.Register(Kind, stage.Func(Run)) }
+func init() { stage.Register(stage.Kind{Schema: &Schema, Impl: stage.Func(Run)}) }
 
 // config is the decoded stage inputs.
 type config struct {
