@@ -41,14 +41,17 @@ func init() {
 	overlapSchema := &schema.StageKind{Name: kindOverlap,
 		Inputs:  []schema.Field{{Name: "ms", Type: schema.Int}},
 		Outputs: []schema.Output{{Name: "done", Type: schema.Bool}}}
-	stage.Register(stage.Kind{Schema: overlapSchema, Impl: stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+	type overlapConfig struct {
+		MS int64 `input:"ms"`
+	}
+	stage.Register(stage.Define(overlapSchema, func(ctx context.Context, env *stage.Env, cfg overlapConfig) (stage.Outputs, error) {
 		overlap.mu.Lock()
 		overlap.running++
 		overlap.maxSeen = max(overlap.maxSeen, overlap.running)
 		start := time.Now()
 		overlap.mu.Unlock()
 		select {
-		case <-time.After(time.Duration(env.Inputs.Int("ms")) * time.Millisecond):
+		case <-time.After(time.Duration(cfg.MS) * time.Millisecond):
 		case <-ctx.Done():
 		}
 		overlap.mu.Lock()
@@ -56,24 +59,32 @@ func init() {
 		overlap.interval[env.Stage.ID] = [2]time.Time{start, time.Now()}
 		overlap.mu.Unlock()
 		return stage.Outputs{"done": true}, ctx.Err()
-	})})
-	stage.Register(stage.Kind{Impl: stage.Func(trainStage), Schema: &schema.StageKind{Name: kindTrain,
+	}))
+	stage.Register(stage.Define(&schema.StageKind{Name: kindTrain,
 		Ports: []string{schema.PortTrainingClient},
 		Inputs: []schema.Field{{Name: "model", Type: schema.String}, {Name: "steps", Type: schema.Int},
 			{Name: "save_every", Type: schema.Int}, {Name: "learning_rate", Type: schema.Number}},
-		Outputs: []schema.Output{{Name: "final_checkpoint", Type: schema.Checkpoint}, {Name: "metrics", Type: schema.MapOf(schema.Number)}}}})
+		Outputs: []schema.Output{{Name: "final_checkpoint", Type: schema.Checkpoint}, {Name: "metrics", Type: schema.MapOf(schema.Number)}}}, trainStage))
+}
+
+// trainConfig is test_train's inputs.
+type trainConfig struct {
+	Model        string  `input:"model"`
+	Steps        int     `input:"steps"`
+	SaveEvery    int     `input:"save_every"`
+	LearningRate float64 `input:"learning_rate"`
 }
 
 // trainStage trains `steps` steps on the trainer port, checkpointing
 // every `save_every` steps; with env.Resume it restarts from the last
 // checkpoint. Its batches depend only on the step number, so an
 // uninterrupted and a resumed run must end with identical weights.
-func trainStage(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
+func trainStage(ctx context.Context, env *stage.Env, cfg trainConfig) (stage.Outputs, error) {
 	tr, err := env.Ports.Trainer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	steps, every := int(env.Inputs.Int("steps")), int(env.Inputs.Int("save_every"))
+	steps, every := cfg.Steps, cfg.SaveEvery
 	var model ports.TrainingClient
 	step := 0
 	if last, ok := env.Checkpoints.Last("state_path"); ok && env.Resume {
@@ -83,7 +94,7 @@ func trainStage(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 			err = env.Metrics.TruncateFrom(step)
 		}
 	} else {
-		model, err = tr.CreateModel(ctx, ports.CreateModelRequest{BaseModel: env.Inputs.String("model"), LoRA: ports.DefaultLoRA(4, 0)})
+		model, err = tr.CreateModel(ctx, ports.CreateModelRequest{BaseModel: cfg.Model, LoRA: ports.DefaultLoRA(4, 0)})
 	}
 	if err != nil {
 		return nil, err
@@ -99,7 +110,7 @@ func trainStage(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 			"weights":       ports.FloatTensor([]float32{1, 1, 1}),
 		}}
 		fb := model.ForwardBackward(ctx, []ports.Datum{d}, ports.LossCrossEntropy, nil)
-		opt := model.OptimStep(ctx, ports.AdamParams{LearningRate: env.Inputs.Float("learning_rate")})
+		opt := model.OptimStep(ctx, ports.AdamParams{LearningRate: cfg.LearningRate})
 		out, err := fb.Await(ctx)
 		if err != nil {
 			return nil, err
@@ -126,7 +137,7 @@ func trainStage(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		return nil, err
 	}
 	return stage.Outputs{
-		"final_checkpoint": ports.Checkpoint{StatePath: path, BaseModel: env.Inputs.String("model"), LoRARank: 4, Step: steps},
+		"final_checkpoint": ports.Checkpoint{StatePath: path, BaseModel: cfg.Model, LoRARank: 4, Step: steps},
 		"metrics":          map[string]float64{},
 	}, nil
 }

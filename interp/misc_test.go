@@ -71,8 +71,11 @@ func init() {
 		Impl: stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 			return stage.Outputs{"surprise": 1}, nil
 		})})
-	stage.Register(stage.Kind{Schema: &schema.StageKind{Name: kindSecretLog, Inputs: []schema.Field{{Name: "key", Type: schema.String}}}, Impl: stage.Func(func(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
-		key := env.Inputs.String("key")
+	type secretLogConfig struct {
+		Key string `input:"key"`
+	}
+	stage.Register(stage.Define(&schema.StageKind{Name: kindSecretLog, Inputs: []schema.Field{{Name: "key", Type: schema.String}}}, func(ctx context.Context, env *stage.Env, cfg secretLogConfig) (stage.Outputs, error) {
+		key := cfg.Key
 		env.Log.Info("calling the service", "key", key)
 		if err := env.Metrics.Write(0, map[string]any{"loss": 1.5, "note": "key " + key}); err != nil {
 			return nil, err
@@ -81,7 +84,7 @@ func init() {
 			return nil, err
 		}
 		return nil, errors.New("service said: bad key " + key + " (GET /v1/models?key=" + url.QueryEscape(key) + ")")
-	})})
+	}))
 	registry.Register(registry.Adapter{
 		Schema: schema.AdapterSchema{Port: schema.PortMetricsSink, Name: "test_recorder", Summary: "records sink calls (interp tests)"},
 		New: func(_ context.Context, _ registry.Config, env registry.Env) (any, error) {

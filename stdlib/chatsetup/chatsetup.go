@@ -24,11 +24,11 @@ import (
 )
 
 // Renderer picks and builds a stage's renderer: the recipe's renderer
-// input when set, else the renderer the checkpoint was trained with,
-// else the model's recommended renderer. It returns the renderer and a
-// sentence saying how it was chosen.
-func Renderer(in *stage.Inputs, checkpointRenderer, model string) (renderers.Renderer, string, error) {
-	if ref, ok := in.Renderer("renderer"); ok {
+// input (ref) when set, else the renderer the checkpoint was trained
+// with, else the model's recommended renderer. It returns the renderer
+// and a sentence saying how it was chosen.
+func Renderer(ref *stage.RendererRef, checkpointRenderer, model string) (renderers.Renderer, string, error) {
+	if ref != nil {
 		if ref.Custom != nil {
 			r, err := renderers.FromIR(ref.Custom)
 			if err != nil {
@@ -172,10 +172,9 @@ func CheckpointRenderer(ckpt *ports.Checkpoint) string {
 	return ckpt.Renderer
 }
 
-// Limit applies the stage's limit input (0 or absent keeps every
-// example).
-func Limit(examples []data.Example, in *stage.Inputs) []data.Example {
-	if n := int(in.Int("limit")); n > 0 && n < len(examples) {
+// Limit applies a stage's limit input (0 keeps every example).
+func Limit(examples []data.Example, n int) []data.Example {
+	if n > 0 && n < len(examples) {
 		return examples[:n]
 	}
 	return examples
@@ -203,20 +202,67 @@ func LoadDataset(ctx context.Context, env *stage.Env, d ir.Dataset, opts data.Op
 	return ds, nil
 }
 
-// Target reads what a sampling or evaluating stage works on: its
-// checkpoint input (nil when unset) and the base model (the checkpoint's,
-// else the model input).
-func Target(in *stage.Inputs) (*ports.Checkpoint, string, error) {
-	var ckpt *ports.Checkpoint
-	model := in.String("model")
-	if c, ok := in.Checkpoint("checkpoint"); ok {
-		ckpt = &c
-		if c.BaseModel != "" {
-			model = c.BaseModel
-		}
+// TargetModel is the base model a sampling or evaluating stage works on:
+// its checkpoint's (when ckpt is set and names one), else its model input.
+// The compiler guarantees that one of the two inputs is set, not that
+// either names a model.
+func TargetModel(ckpt *ports.Checkpoint, model string) (string, error) {
+	if ckpt != nil && ckpt.BaseModel != "" {
+		model = ckpt.BaseModel
 	}
 	if model == "" {
-		return nil, "", errors.New("set checkpoint or model")
+		return "", errors.New("neither the checkpoint nor the model input names a base model")
 	}
-	return ckpt, model, nil
+	return model, nil
+}
+
+// TrainingStart says where a training client's weights come from: the
+// state a resumed stage saved (ResumeFrom, with its optimizer state), else
+// a checkpoint's weights with a fresh optimizer (Checkpoint), else the base
+// model with a fresh LoRA of LoRARank seeded by Seed.
+type TrainingStart struct {
+	ResumeFrom string
+	Checkpoint *ports.Checkpoint
+	BaseModel  string
+	LoRARank   int
+	Seed       int64
+	// Renderer is recorded in the client's metadata.
+	Renderer string
+}
+
+// OpenTrainingClient creates or loads a training client as start says,
+// through the stage's training_client port, tagged with the renderer, the
+// stage and the experiment, and returns it with its model info (a local
+// stand-in is announced). The caller closes it.
+func OpenTrainingClient(ctx context.Context, env *stage.Env, start TrainingStart) (ports.TrainingClient, ports.ModelInfo, error) {
+	trainer, err := env.Ports.Trainer(ctx)
+	if err != nil {
+		return nil, ports.ModelInfo{}, err
+	}
+	meta := map[string]string{"renderer": start.Renderer}
+	if env.Stage != nil {
+		meta["stage"] = env.Stage.ID
+	}
+	if env.Plan != nil {
+		meta["recipe"] = env.Plan.Experiment
+	}
+	var tc ports.TrainingClient
+	switch {
+	case start.ResumeFrom != "":
+		tc, err = trainer.LoadModel(ctx, ports.LoadModelRequest{Path: start.ResumeFrom, WithOptimizer: true, Metadata: meta})
+	case start.Checkpoint != nil:
+		tc, err = trainer.LoadModel(ctx, ports.LoadModelRequest{Path: start.Checkpoint.StatePath, Metadata: meta})
+	default:
+		tc, err = trainer.CreateModel(ctx, ports.CreateModelRequest{BaseModel: start.BaseModel, LoRA: ports.DefaultLoRA(start.LoRARank, start.Seed), Metadata: meta})
+	}
+	if err != nil {
+		return nil, ports.ModelInfo{}, err
+	}
+	info, err := tc.Info(ctx)
+	if err != nil {
+		tc.Close(context.WithoutCancel(ctx))
+		return nil, ports.ModelInfo{}, err
+	}
+	AnnounceStandIn(env.Log, info)
+	return tc, info, nil
 }

@@ -21,27 +21,27 @@ import (
 
 func TestRendererChoice(t *testing.T) {
 	tests := []struct {
-		inputs     map[string]any
+		input      *stage.RendererRef
 		checkpoint string
 		model      string
 		want       string
 	}{
-		{map[string]any{"renderer": stage.RendererRef{Name: "llama3"}}, "qwen3", "Qwen/Qwen3-8B", "llama3"},
-		{map[string]any{}, "qwen3", "meta-llama/Llama-3.1-8B-Instruct", "qwen3"},
-		{map[string]any{}, "", "meta-llama/Llama-3.1-8B-Instruct", "llama3"},
-		{map[string]any{}, "", "local/tiny", "role_colon"},
-		{map[string]any{}, "", "someone/unknown-model", "role_colon"},
+		{&stage.RendererRef{Name: "llama3"}, "qwen3", "Qwen/Qwen3-8B", "llama3"},
+		{nil, "qwen3", "meta-llama/Llama-3.1-8B-Instruct", "qwen3"},
+		{nil, "", "meta-llama/Llama-3.1-8B-Instruct", "llama3"},
+		{nil, "", "local/tiny", "role_colon"},
+		{nil, "", "someone/unknown-model", "role_colon"},
 	}
 	for _, tt := range tests {
-		r, how, err := Renderer(stage.NewInputs(tt.inputs), tt.checkpoint, tt.model)
+		r, how, err := Renderer(tt.input, tt.checkpoint, tt.model)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.Name() != tt.want {
-			t.Errorf("%v/%q/%q: got %s (%s), want %s", tt.inputs, tt.checkpoint, tt.model, r.Name(), how, tt.want)
+			t.Errorf("%v/%q/%q: got %s (%s), want %s", tt.input, tt.checkpoint, tt.model, r.Name(), how, tt.want)
 		}
 	}
-	if _, _, err := Renderer(stage.NewInputs(map[string]any{"renderer": stage.RendererRef{Name: "nope"}}), "", "x"); err == nil {
+	if _, _, err := Renderer(&stage.RendererRef{Name: "nope"}, "", "x"); err == nil {
 		t.Fatal("unknown renderer accepted")
 	}
 }
@@ -181,12 +181,9 @@ func TestTokenizerBindsRenderer(t *testing.T) {
 
 func TestLimitAndCheckpointRenderer(t *testing.T) {
 	ex := make([]data.Example, 5)
-	for _, tc := range []struct {
-		in   map[string]any
-		want int
-	}{{nil, 5}, {map[string]any{"limit": int64(0)}, 5}, {map[string]any{"limit": int64(2)}, 2}, {map[string]any{"limit": int64(9)}, 5}} {
-		if got := len(Limit(ex, stage.NewInputs(tc.in))); got != tc.want {
-			t.Errorf("Limit(5 examples, %v) kept %d, want %d", tc.in, got, tc.want)
+	for _, tc := range []struct{ limit, want int }{{0, 5}, {2, 2}, {5, 5}, {9, 5}} {
+		if got := len(Limit(ex, tc.limit)); got != tc.want {
+			t.Errorf("Limit(5 examples, %d) kept %d, want %d", tc.limit, got, tc.want)
 		}
 	}
 	if got := CheckpointRenderer(nil); got != "" {
@@ -194,5 +191,24 @@ func TestLimitAndCheckpointRenderer(t *testing.T) {
 	}
 	if got := CheckpointRenderer(&ports.Checkpoint{Renderer: "llama3"}); got != "llama3" {
 		t.Errorf("CheckpointRenderer = %q, want llama3", got)
+	}
+}
+
+func TestTargetModel(t *testing.T) {
+	for _, tc := range []struct {
+		ckpt  *ports.Checkpoint
+		model string
+		want  string
+	}{
+		{nil, "m", "m"},
+		{&ports.Checkpoint{BaseModel: "base"}, "m", "base"},
+		{&ports.Checkpoint{}, "m", "m"},
+	} {
+		if got, err := TargetModel(tc.ckpt, tc.model); err != nil || got != tc.want {
+			t.Errorf("TargetModel(%v, %q) = %q, %v; want %q", tc.ckpt, tc.model, got, err, tc.want)
+		}
+	}
+	if _, err := TargetModel(&ports.Checkpoint{}, ""); err == nil {
+		t.Error("no base model anywhere was accepted")
 	}
 }

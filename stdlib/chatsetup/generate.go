@@ -114,27 +114,11 @@ func Generate(ctx context.Context, s ports.Sampler, r renderers.Renderer, tok to
 	return out, nil
 }
 
-// SampleConfigFrom reads the sampling inputs every sampling stage kind
-// declares (max_tokens, temperature, top_k, top_p, num_samples, seed),
-// with the catalog's defaults where an input is missing.
-func SampleConfigFrom(in *stage.Inputs, extraStops []string) SampleConfig {
-	seed := in.Int("seed")
-	cfg := SampleConfig{
-		Params: ports.SamplingParams{
-			MaxTokens: int(in.Int("max_tokens")), Temperature: in.Float("temperature"),
-			TopK: int(in.Int("top_k")), TopP: in.Float("top_p"),
-		},
-		NumSamples: int(in.Int("num_samples")),
-		ExtraStops: extraStops,
-		Seed:       &seed,
-	}
-	if cfg.Params.MaxTokens <= 0 {
-		cfg.Params.MaxTokens = 256
-	}
-	if cfg.Params.TopP <= 0 {
-		cfg.Params.TopP = 1
-	}
-	return cfg
+// NewSampleConfig is how a stage samples: its sampling inputs (the
+// stage.Sampling group), num_samples completions per prompt, extra stop
+// strings, and prompt i seeded with seed+i.
+func NewSampleConfig(p stage.Sampling, numSamples int, seed int64, extraStops []string) SampleConfig {
+	return SampleConfig{Params: p.Params(), NumSamples: numSamples, ExtraStops: extraStops, Seed: &seed}
 }
 
 // OpenSampler opens a sampler over the checkpoint's sampler weights (when

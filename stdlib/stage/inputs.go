@@ -1,10 +1,6 @@
 package stage
 
 import (
-	"encoding/json"
-	"fmt"
-
-	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 )
 
@@ -19,7 +15,8 @@ type RendererRef struct {
 // literals decoded (int inputs as int64, number inputs as float64),
 // dataset references as ir.Dataset, renderer references as RendererRef,
 // checkpoint values as ports.Checkpoint, other stage outputs decoded from
-// JSON, secrets read from the environment.
+// JSON, secrets read from the environment. A kind reads them through its
+// typed Config (Define, Decode).
 type Inputs struct {
 	values map[string]any
 }
@@ -42,83 +39,4 @@ func (in *Inputs) Has(name string) bool {
 func (in *Inputs) Value(name string) (any, bool) {
 	v, ok := in.values[name]
 	return v, ok
-}
-
-// String returns a string input ("" when absent).
-func (in *Inputs) String(name string) string {
-	s, _ := in.values[name].(string)
-	return s
-}
-
-// Int returns an integer input (0 when absent).
-func (in *Inputs) Int(name string) int64 {
-	switch v := in.values[name].(type) {
-	case int64:
-		return v
-	case int:
-		return int64(v)
-	case float64:
-		return int64(v)
-	case json.Number:
-		n, _ := v.Int64()
-		return n
-	}
-	return 0
-}
-
-// Float returns a numeric input (0 when absent).
-func (in *Inputs) Float(name string) float64 {
-	switch v := in.values[name].(type) {
-	case float64:
-		return v
-	case int64:
-		return float64(v)
-	case int:
-		return float64(v)
-	case json.Number:
-		f, _ := v.Float64()
-		return f
-	}
-	return 0
-}
-
-// Bool returns a boolean input (false when absent).
-func (in *Inputs) Bool(name string) bool {
-	b, _ := in.values[name].(bool)
-	return b
-}
-
-// Dataset returns a dataset input.
-func (in *Inputs) Dataset(name string) (ir.Dataset, bool) {
-	d, ok := in.values[name].(ir.Dataset)
-	return d, ok
-}
-
-// Renderer returns a renderer input.
-func (in *Inputs) Renderer(name string) (RendererRef, bool) {
-	r, ok := in.values[name].(RendererRef)
-	return r, ok
-}
-
-// Checkpoint returns a checkpoint input.
-func (in *Inputs) Checkpoint(name string) (ports.Checkpoint, bool) {
-	c, ok := in.values[name].(ports.Checkpoint)
-	return c, ok
-}
-
-// Decode converts an input into v (a pointer) through JSON, for list and
-// map inputs.
-func (in *Inputs) Decode(name string, v any) error {
-	raw, ok := in.values[name]
-	if !ok {
-		return fmt.Errorf("input %q is not set", name)
-	}
-	data, err := json.Marshal(raw)
-	if err != nil {
-		return fmt.Errorf("input %q: %w", name, err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("input %q: %w", name, err)
-	}
-	return nil
 }

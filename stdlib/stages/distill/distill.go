@@ -5,6 +5,8 @@
 package distill
 
 import (
+	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
@@ -42,4 +44,28 @@ var Schema = schema.StageKind{
 	},
 }
 
-func init() { stage.Register(stage.Kind{Schema: &Schema}) }
+// Config is distill's decoded inputs (Schema gives defaults and bounds).
+type Config struct {
+	Model             string             `input:"model"`
+	TeacherModel      string             `input:"teacher_model"`
+	TeacherCheckpoint *ports.Checkpoint  `input:"teacher_checkpoint"`
+	Dataset           ir.Dataset         `input:"dataset"`
+	Renderer          *stage.RendererRef `input:"renderer"`
+	LearningRate      float64            `input:"learning_rate"`
+	GroupSize         int                `input:"group_size"`
+	GroupsPerBatch    int                `input:"groups_per_batch"`
+	KLPenaltyCoef     float64            `input:"kl_penalty_coef"`
+	KLDiscountFactor  float64            `input:"kl_discount_factor"`
+	LossFn            string             `input:"loss_fn"`
+	NumSubsteps       int                `input:"num_substeps"`
+	MaxPromptTokens   int                `input:"max_prompt_tokens"`
+	LoRARank          int                `input:"lora_rank"`
+	LoadCheckpoint    *ports.Checkpoint  `input:"load_checkpoint"`
+	Seed              int64              `input:"seed"`
+	stage.Cadence
+	stage.Adam
+	stage.Sampling
+}
+
+// No implementation yet: replace Declare with stage.Define(&Schema, run).
+func init() { stage.Register(stage.Declare[Config](&Schema)) }

@@ -5,6 +5,8 @@
 package dpotrain
 
 import (
+	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/schedule"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
@@ -38,4 +40,25 @@ var Schema = schema.StageKind{
 	Check:   stage.RequireModelOrCheckpoint("model", "load_checkpoint"),
 }
 
-func init() { stage.Register(stage.Kind{Schema: &Schema}) }
+// Config is dpo_train's decoded inputs (Schema gives defaults and bounds).
+type Config struct {
+	Model          string             `input:"model"`
+	Dataset        ir.Dataset         `input:"dataset"`
+	Renderer       *stage.RendererRef `input:"renderer"`
+	LearningRate   float64            `input:"learning_rate"`
+	LRSchedule     string             `input:"lr_schedule"`
+	WarmupSteps    int                `input:"warmup_steps"`
+	NumEpochs      int                `input:"num_epochs"`
+	BatchSize      int                `input:"batch_size"`
+	MaxLength      int                `input:"max_length"`
+	DPOBeta        float64            `input:"dpo_beta"`
+	Reference      *ports.Checkpoint  `input:"reference"`
+	LoRARank       int                `input:"lora_rank"`
+	LoadCheckpoint *ports.Checkpoint  `input:"load_checkpoint"`
+	Seed           int64              `input:"seed"`
+	stage.Cadence
+	stage.Adam
+}
+
+// No implementation yet: replace Declare with stage.Define(&Schema, run).
+func init() { stage.Register(stage.Declare[Config](&Schema)) }

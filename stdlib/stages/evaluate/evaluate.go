@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang/atomicfile"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/chatsetup"
@@ -33,7 +34,35 @@ const SamplesFile = "samples.jsonl"
 // nllChunk is the number of datums per forward call.
 const nllChunk = 64
 
-func init() { stage.Register(stage.Kind{Schema: &Schema, Impl: stage.Func(Run)}) }
+// defaultLoRARank is the LoRA rank of the fresh training client that
+// scores a base model (evaluate trains nothing, so it has no lora_rank
+// input).
+const defaultLoRARank = 32
+
+// Config is evaluate's decoded inputs (Schema gives defaults and bounds).
+type Config struct {
+	Checkpoint    *ports.Checkpoint  `input:"checkpoint"`
+	Model         string             `input:"model"`
+	Dataset       ir.Dataset         `input:"dataset"`
+	Split         string             `input:"split"`
+	Renderer      *stage.RendererRef `input:"renderer"`
+	NLL           bool               `input:"nll"`
+	TrainOn       renderers.TrainOn  `input:"train_on"`
+	MaxLength     int                `input:"max_length"`
+	Scorer        string             `input:"scorer"`
+	AnswerPattern string             `input:"answer_pattern"`
+	NumSamples    int                `input:"num_samples"`
+	Limit         int                `input:"limit"`
+	Seed          int64              `input:"seed"`
+	stage.Sampling
+}
+
+var kind = stage.Define(&Schema, run)
+
+func init() { stage.Register(kind) }
+
+// Run runs an evaluate stage: its inputs decode into a Config.
+func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) { return kind.Impl.Run(ctx, env) }
 
 // sampleRecord is one line of samples.jsonl.
 type sampleRecord struct {
@@ -50,39 +79,30 @@ type sampleRecord struct {
 	NumTokens   int     `json:"num_tokens"`
 }
 
-// Run implements the evaluate stage.
-func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
-	in := env.Inputs
-	dsIn, ok := in.Dataset("dataset")
-	if !ok {
-		return nil, errors.New("input dataset is not set")
-	}
-	ckpt, model, err := chatsetup.Target(in)
+// run implements the evaluate stage.
+func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error) {
+	ckpt := cfg.Checkpoint
+	model, err := chatsetup.TargetModel(ckpt, cfg.Model)
 	if err != nil {
 		return nil, err
 	}
-	scorerName := in.String("scorer")
 	var scorer *scorers.Scorer
-	if scorerName != "" && scorerName != scorers.None {
-		s, err := scorers.New(scorerName, in.String("answer_pattern"))
+	if cfg.Scorer != scorers.None {
+		s, err := scorers.New(cfg.Scorer, cfg.AnswerPattern)
 		if err != nil {
 			return nil, err
 		}
 		scorer = s
 	}
-	doNLL := !in.Has("nll") || in.Bool("nll")
-	if !doNLL && scorer == nil {
+	if !cfg.NLL && scorer == nil {
 		return nil, errors.New("nothing to evaluate: nll = false and scorer = \"none\"")
 	}
 
-	ds, err := chatsetup.LoadDataset(ctx, env, dsIn, data.Options{})
+	ds, err := chatsetup.LoadDataset(ctx, env, cfg.Dataset, data.Options{})
 	if err != nil {
 		return nil, err
 	}
-	split := in.String("split")
-	if split == "" {
-		split = "test"
-	}
+	split := cfg.Split
 	examples, err := ds.Split(split)
 	if err != nil {
 		return nil, err
@@ -91,16 +111,16 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		env.Log.Info("the dataset has no test split; evaluating all rows", "dataset", ds.Name)
 		examples, _ = ds.Split("all")
 	}
-	examples = chatsetup.Limit(examples, in)
-	r, how, err := chatsetup.Renderer(in, chatsetup.CheckpointRenderer(ckpt), model)
+	examples = chatsetup.Limit(examples, cfg.Limit)
+	r, how, err := chatsetup.Renderer(cfg.Renderer, chatsetup.CheckpointRenderer(ckpt), model)
 	if err != nil {
 		return nil, err
 	}
 	env.Log.Info("evaluate", "model", model, "renderer", how, "split", split, "examples", len(examples))
 
 	metrics := map[string]float64{}
-	if doNLL {
-		m, err := evalNLL(ctx, env, ckpt, model, r, examples)
+	if cfg.NLL {
+		m, err := evalNLL(ctx, env, cfg, model, r, examples)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +129,7 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 		}
 	}
 	if scorer != nil {
-		m, err := evalSamples(ctx, env, ckpt, model, r, scorer, examples)
+		m, err := evalSamples(ctx, env, cfg, model, r, scorer, examples)
 		if err != nil {
 			return nil, err
 		}
@@ -141,40 +161,25 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 
 // evalNLL computes nll and bpb with forward passes of a training client
 // holding the checkpoint's (or the base model's) weights.
-func evalNLL(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, model string, r renderers.Renderer, examples []data.Example) (map[string]float64, error) {
-	trainer, err := env.Ports.Trainer(ctx)
-	if err != nil {
-		return nil, err
+func evalNLL(ctx context.Context, env *stage.Env, cfg Config, model string, r renderers.Renderer, examples []data.Example) (map[string]float64, error) {
+	start := chatsetup.TrainingStart{BaseModel: model, LoRARank: defaultLoRARank, Seed: cfg.Seed, Renderer: r.Name()}
+	if cfg.Checkpoint != nil && cfg.Checkpoint.StatePath != "" {
+		start.Checkpoint = cfg.Checkpoint
 	}
-	meta := map[string]string{"renderer": r.Name(), "stage": env.Stage.ID}
-	var tc ports.TrainingClient
-	if ckpt != nil && ckpt.StatePath != "" {
-		tc, err = trainer.LoadModel(ctx, ports.LoadModelRequest{Path: ckpt.StatePath, Metadata: meta})
-	} else {
-		tc, err = trainer.CreateModel(ctx, ports.CreateModelRequest{BaseModel: model, LoRA: ports.DefaultLoRA(32, env.Inputs.Int("seed")), Metadata: meta})
-	}
+	tc, info, err := chatsetup.OpenTrainingClient(ctx, env, start)
 	if err != nil {
 		return nil, err
 	}
 	defer tc.Close(context.WithoutCancel(ctx))
-	info, err := tc.Info(ctx)
-	if err != nil {
-		return nil, err
-	}
-	chatsetup.AnnounceStandIn(env.Log, info)
 	tok, r, err := chatsetup.Tokenizer(ctx, env.Ports, info, r)
 	if err != nil {
 		return nil, err
 	}
-	maxLength := int(env.Inputs.Int("max_length"))
-	if info.ContextLength > 0 && (maxLength <= 0 || maxLength > info.ContextLength) {
+	maxLength := cfg.MaxLength
+	if info.ContextLength > 0 && maxLength > info.ContextLength {
 		maxLength = info.ContextLength
 	}
-	trainOn := renderers.TrainOn(env.Inputs.String("train_on"))
-	if trainOn == "" {
-		trainOn = renderers.AllAssistantMessages
-	}
-	b := &datum.Builder{Renderer: r, Tokenizer: tok, TrainOn: trainOn, MaxLength: maxLength, Reduction: datum.Mean}
+	b := &datum.Builder{Renderer: r, Tokenizer: tok, TrainOn: cfg.TrainOn, MaxLength: maxLength, Reduction: datum.Mean}
 	datums, empty, err := chatsetup.Datums(ctx, b, examples)
 	if err != nil {
 		return nil, err
@@ -191,8 +196,8 @@ func evalNLL(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, model 
 
 // evalSamples generates answers with the checkpoint's sampler weights,
 // grades them and writes samples.jsonl.
-func evalSamples(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, model string, r renderers.Renderer, scorer *scorers.Scorer, examples []data.Example) (map[string]float64, error) {
-	sampler, info, err := chatsetup.OpenSampler(ctx, env, ckpt, model)
+func evalSamples(ctx context.Context, env *stage.Env, cfg Config, model string, r renderers.Renderer, scorer *scorers.Scorer, examples []data.Example) (map[string]float64, error) {
+	sampler, info, err := chatsetup.OpenSampler(ctx, env, cfg.Checkpoint, model)
 	if err != nil {
 		return nil, err
 	}
@@ -213,11 +218,11 @@ func evalSamples(ctx context.Context, env *stage.Env, ckpt *ports.Checkpoint, mo
 	if len(prompts) == 0 {
 		return nil, errors.New("no example ends with an assistant message to grade against")
 	}
-	cfg := chatsetup.SampleConfigFrom(env.Inputs, nil)
+	sampling := chatsetup.NewSampleConfig(cfg.Sampling, cfg.NumSamples, cfg.Seed, nil)
 	if env.Progress != nil {
 		env.Progress.Start(len(prompts), "prompts")
 	}
-	gens, err := chatsetup.Generate(ctx, sampler, r, tok, prompts, cfg)
+	gens, err := chatsetup.Generate(ctx, sampler, r, tok, prompts, sampling)
 	if err != nil {
 		return nil, err
 	}

@@ -156,7 +156,11 @@ func TestEvaluateRejects(t *testing.T) {
 	}{
 		{func(m map[string]any) {}, "nothing to evaluate"},
 		{func(m map[string]any) { m["scorer"] = "regex" }, "needs answer_pattern"},
-		{func(m map[string]any) { delete(m, "model") }, "set checkpoint or model"},
+		{func(m map[string]any) { delete(m, "model") }, "names a base model"},
+		// A hand-edited plan.json is held to the schema by the decoder.
+		{func(m map[string]any) { m["scorer"] = "bogus" }, `input "scorer": "bogus" is not one of none, exact_match`},
+		{func(m map[string]any) { m["max_tokens"] = int64(0) }, `input "max_tokens": 0 is out of range: it must be >= 1`},
+		{func(m map[string]any) { m["nll"] = "yes" }, `input "nll": a string cannot be decoded into bool`},
 	}
 	for _, tt := range tests {
 		in := base()

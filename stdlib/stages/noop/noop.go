@@ -28,13 +28,23 @@ var Schema = schema.StageKind{
 	Outputs: []schema.Output{{Name: "value", Type: schema.Any, Doc: "The input value."}},
 }
 
-// noop writes nothing to its stage directory (Dirless).
-func init() { stage.Register(stage.Kind{Schema: &Schema, Impl: stage.Func(Run), Dirless: true}) }
+// Config is noop's decoded inputs.
+type Config struct {
+	Value   any   `input:"value"`
+	SleepMS int64 `input:"sleep_ms"`
+}
 
-// Run implements the stage.
-func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
-	if ms := env.Inputs.Int("sleep_ms"); ms > 0 {
-		t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+// noop writes nothing to its stage directory (Dirless).
+func init() {
+	k := stage.Define(&Schema, run)
+	k.Dirless = true
+	stage.Register(k)
+}
+
+// run implements the stage.
+func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error) {
+	if cfg.SleepMS > 0 {
+		t := time.NewTimer(time.Duration(cfg.SleepMS) * time.Millisecond)
 		defer t.Stop()
 		select {
 		case <-t.C:
@@ -42,6 +52,5 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 			return nil, fmt.Errorf("noop: interrupted while sleeping: %w", ctx.Err())
 		}
 	}
-	v, _ := env.Inputs.Value("value")
-	return stage.Outputs{"value": v}, nil
+	return stage.Outputs{"value": cfg.Value}, nil
 }

@@ -5,6 +5,8 @@
 package rltrain
 
 import (
+	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang/schema"
 	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
@@ -44,4 +46,30 @@ var Schema = schema.StageKind{
 	Check:   stage.RequireModelOrCheckpoint("model", "load_checkpoint"),
 }
 
-func init() { stage.Register(stage.Kind{Schema: &Schema}) }
+// Config is rl_train's decoded inputs (Schema gives defaults and bounds).
+type Config struct {
+	Model                      string             `input:"model"`
+	Env                        string             `input:"env"`
+	Dataset                    *ir.Dataset        `input:"dataset"`
+	Renderer                   *stage.RendererRef `input:"renderer"`
+	LearningRate               float64            `input:"learning_rate"`
+	GroupSize                  int                `input:"group_size"`
+	GroupsPerBatch             int                `input:"groups_per_batch"`
+	LossFn                     string             `input:"loss_fn"`
+	LossFnConfig               map[string]float64 `input:"loss_fn_config"`
+	NumSubsteps                int                `input:"num_substeps"`
+	KLPenaltyCoef              float64            `input:"kl_penalty_coef"`
+	KLDiscountFactor           float64            `input:"kl_discount_factor"`
+	KLReference                *ports.Checkpoint  `input:"kl_reference"`
+	FormatCoef                 float64            `input:"format_coef"`
+	RemoveConstantRewardGroups bool               `input:"remove_constant_reward_groups"`
+	LoRARank                   int                `input:"lora_rank"`
+	LoadCheckpoint             *ports.Checkpoint  `input:"load_checkpoint"`
+	Seed                       int64              `input:"seed"`
+	stage.Cadence
+	stage.Adam
+	stage.Sampling
+}
+
+// No implementation yet: replace Declare with stage.Define(&Schema, run).
+func init() { stage.Register(stage.Declare[Config](&Schema)) }

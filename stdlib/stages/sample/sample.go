@@ -7,10 +7,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 
+	"github.com/cookbookc/cookbookc/adapters/ports"
+	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang/atomicfile"
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/chatsetup"
@@ -24,7 +25,25 @@ const Kind = "sample"
 // SamplesFile is the file in the stage directory holding the completions.
 const SamplesFile = "samples.jsonl"
 
-func init() { stage.Register(stage.Kind{Schema: &Schema, Impl: stage.Func(Run)}) }
+// Config is sample's decoded inputs (Schema gives defaults and bounds).
+type Config struct {
+	Checkpoint *ports.Checkpoint  `input:"checkpoint"`
+	Model      string             `input:"model"`
+	Dataset    ir.Dataset         `input:"dataset"`
+	Renderer   *stage.RendererRef `input:"renderer"`
+	NumSamples int                `input:"num_samples"`
+	Stop       []string           `input:"stop"`
+	Limit      int                `input:"limit"`
+	Seed       int64              `input:"seed"`
+	stage.Sampling
+}
+
+var kind = stage.Define(&Schema, run)
+
+func init() { stage.Register(kind) }
+
+// Run runs a sample stage: its inputs decode into a Config.
+func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) { return kind.Impl.Run(ctx, env) }
 
 // record is one line of samples.jsonl: a prompt and its completions.
 type record struct {
@@ -34,24 +53,20 @@ type record struct {
 	Completions []chatsetup.Completion `json:"completions"`
 }
 
-// Run implements the sample stage.
-func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
-	in := env.Inputs
-	dsIn, ok := in.Dataset("dataset")
-	if !ok {
-		return nil, errors.New("input dataset is not set")
-	}
-	ckpt, model, err := chatsetup.Target(in)
+// run implements the sample stage.
+func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error) {
+	ckpt := cfg.Checkpoint
+	model, err := chatsetup.TargetModel(ckpt, cfg.Model)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := chatsetup.LoadDataset(ctx, env, dsIn, data.Options{PromptOnly: true})
+	ds, err := chatsetup.LoadDataset(ctx, env, cfg.Dataset, data.Options{PromptOnly: true})
 	if err != nil {
 		return nil, err
 	}
 	examples, _ := ds.Split("all")
-	examples = chatsetup.Limit(examples, in)
-	r, how, err := chatsetup.Renderer(in, chatsetup.CheckpointRenderer(ckpt), model)
+	examples = chatsetup.Limit(examples, cfg.Limit)
+	r, how, err := chatsetup.Renderer(cfg.Renderer, chatsetup.CheckpointRenderer(ckpt), model)
 	if err != nil {
 		return nil, err
 	}
@@ -64,12 +79,6 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	var stops []string
-	if in.Has("stop") {
-		if err := in.Decode("stop", &stops); err != nil {
-			return nil, err
-		}
-	}
 	prompts := make([][]chat.Message, len(examples))
 	refs := make([]string, len(examples))
 	for i, ex := range examples {
@@ -78,11 +87,11 @@ func Run(ctx context.Context, env *stage.Env) (stage.Outputs, error) {
 			return nil, fmt.Errorf("%s: the conversation has no prompt before its assistant message", ex.Where())
 		}
 	}
-	cfg := chatsetup.SampleConfigFrom(in, stops)
+	sampling := chatsetup.NewSampleConfig(cfg.Sampling, cfg.NumSamples, cfg.Seed, cfg.Stop)
 	if env.Progress != nil {
 		env.Progress.Start(len(prompts), "prompts")
 	}
-	gens, err := chatsetup.Generate(ctx, sampler, r, tok, prompts, cfg)
+	gens, err := chatsetup.Generate(ctx, sampler, r, tok, prompts, sampling)
 	if err != nil {
 		return nil, err
 	}
