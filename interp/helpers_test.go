@@ -87,9 +87,13 @@ func trainStage(ctx context.Context, env *stage.Env, cfg trainConfig) (stage.Out
 	steps, every := cfg.Steps, cfg.SaveEvery
 	var model ports.TrainingClient
 	step := 0
-	if last, ok := env.Checkpoints.Last("state_path"); ok && env.Resume {
-		model, err = tr.LoadModel(ctx, ports.LoadModelRequest{Path: last["state_path"].(string), WithOptimizer: true})
-		step = int(last["step"].(float64))
+	last, ok, err := env.Checkpoints.LastWithState()
+	if err != nil {
+		return nil, err
+	}
+	if ok && env.Resume {
+		model, err = tr.LoadModel(ctx, ports.LoadModelRequest{Path: last.StatePath, WithOptimizer: true})
+		step = last.Step
 		if err == nil {
 			err = env.Metrics.TruncateFrom(step)
 		}
@@ -127,7 +131,7 @@ func trainStage(ctx context.Context, env *stage.Env, cfg trainConfig) (stage.Out
 			if err != nil {
 				return nil, err
 			}
-			if err := env.Checkpoints.Append(map[string]any{"name": fmt.Sprintf("step_%06d", step+1), "state_path": path, "step": step + 1}); err != nil {
+			if err := env.Checkpoints.Append(stage.CheckpointRecord{Name: fmt.Sprintf("step_%06d", step+1), StatePath: path, Step: step + 1}); err != nil {
 				return nil, err
 			}
 		}

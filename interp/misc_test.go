@@ -80,7 +80,7 @@ func init() {
 		if err := env.Metrics.Write(0, map[string]any{"loss": 1.5, "note": "key " + key}); err != nil {
 			return nil, err
 		}
-		if err := env.Checkpoints.Append(map[string]any{"name": "c", "state_path": "x://" + key}); err != nil {
+		if err := env.Checkpoints.Append(stage.CheckpointRecord{Name: "c", StatePath: "x://" + key}); err != nil {
 			return nil, err
 		}
 		return nil, errors.New("service said: bad key " + key + " (GET /v1/models?key=" + url.QueryEscape(key) + ")")

@@ -16,6 +16,7 @@ import (
 	"github.com/cookbookc/cookbookc/interp/journal"
 	"github.com/cookbookc/cookbookc/lang/atomicfile"
 	"github.com/cookbookc/cookbookc/lang/failpoint"
+	"github.com/cookbookc/cookbookc/stdlib/stage"
 )
 
 // metricsWriter implements stage.MetricsWriter over <stage>/metrics.jsonl
@@ -184,7 +185,7 @@ type checkpointLog struct {
 
 	mu      sync.Mutex
 	log     *journal.Log
-	records []map[string]any
+	records []stage.CheckpointRecord
 	loaded  bool
 }
 
@@ -192,22 +193,24 @@ func (c *checkpointLog) load() error {
 	if c.loaded {
 		return nil
 	}
-	recs, err := readRecords(c.path)
+	lines, _, err := journal.ReadLines(c.path)
 	if err != nil {
 		return err
+	}
+	recs := make([]stage.CheckpointRecord, 0, len(lines))
+	for i, line := range lines {
+		var rec stage.CheckpointRecord
+		if err := json.Unmarshal(line, &rec); err != nil {
+			return fmt.Errorf("%s: line %d: %w", c.path, i+1, err)
+		}
+		recs = append(recs, rec)
 	}
 	c.records, c.loaded = recs, true
 	return nil
 }
 
 // Append writes one record durably.
-func (c *checkpointLog) Append(record map[string]any) error {
-	rec := make(map[string]any, len(record))
-	for k, v := range record {
-		if v != nil {
-			rec[k] = v
-		}
-	}
+func (c *checkpointLog) Append(rec stage.CheckpointRecord) error {
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("checkpoint record: %w", err)
@@ -240,38 +243,40 @@ func (c *checkpointLog) Append(record map[string]any) error {
 	if err := c.log.AppendLine(c.redact.Bytes(data)); err != nil {
 		return err
 	}
-	// Keep the record as it reads back from the file, so Last and
-	// Records return the same shapes before and after a restart.
-	var back map[string]any
-	_ = json.Unmarshal(data, &back)
+	// Keep the record as it reads back from the file, so LastWithState
+	// and Records return the same values before and after a restart.
+	var back stage.CheckpointRecord
+	if err := json.Unmarshal(data, &back); err != nil {
+		return err
+	}
 	c.records = append(c.records, back)
 	failpoint.Hit("checkpoint.after")
 	return nil
 }
 
-// Last returns the last record that has key.
-func (c *checkpointLog) Last(key string) (map[string]any, bool) {
+// LastWithState returns the last record that has a state path.
+func (c *checkpointLog) LastWithState() (stage.CheckpointRecord, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.load(); err != nil {
-		return nil, false
+		return stage.CheckpointRecord{}, false, err
 	}
 	for i := len(c.records) - 1; i >= 0; i-- {
-		if _, ok := c.records[i][key]; ok {
-			return c.records[i], true
+		if c.records[i].StatePath != "" {
+			return c.records[i], true, nil
 		}
 	}
-	return nil, false
+	return stage.CheckpointRecord{}, false, nil
 }
 
 // Records returns every record.
-func (c *checkpointLog) Records() ([]map[string]any, error) {
+func (c *checkpointLog) Records() ([]stage.CheckpointRecord, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.load(); err != nil {
 		return nil, err
 	}
-	return append([]map[string]any(nil), c.records...), nil
+	return append([]stage.CheckpointRecord(nil), c.records...), nil
 }
 
 func (c *checkpointLog) close() error {

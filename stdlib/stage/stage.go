@@ -92,16 +92,17 @@ type MetricsWriter interface {
 	TruncateFrom(step int) error
 }
 
-// CheckpointLog is the stage's append-only checkpoints.jsonl. Records use
-// tinker-cookbook's keys: name, state_path, sampler_path, plus loop state
-// (epoch, batch, step, ...). Keys with nil values are omitted.
+// CheckpointLog is the stage's append-only checkpoints.jsonl, one
+// CheckpointRecord per save.
 type CheckpointLog interface {
 	// Append writes one record durably before returning.
-	Append(record map[string]any) error
-	// Last returns the last record that has key.
-	Last(key string) (map[string]any, bool)
+	Append(rec CheckpointRecord) error
+	// LastWithState returns the last record that has a state path: where a
+	// resumed stage continues (as in tinker-cookbook). An unreadable log
+	// is an error, so a resume never silently starts over.
+	LastWithState() (CheckpointRecord, bool, error)
 	// Records returns every record, in order.
-	Records() ([]map[string]any, error)
+	Records() ([]CheckpointRecord, error)
 }
 
 // Progress reports a stage's progress to the terminal or the log.

@@ -112,17 +112,15 @@ func PositionOf(step, batchesPerEpoch int) Position {
 	return Position{Step: step, Epoch: step / batchesPerEpoch, Batch: step % batchesPerEpoch}
 }
 
-// FromRecord reads the position from a checkpoint record.
-func FromRecord(rec map[string]any, batchesPerEpoch int) (Position, error) {
-	if s, ok := Number(rec["step"]); ok {
-		return PositionOf(int(s), batchesPerEpoch), nil
+// FromRecord reads the position from a checkpoint record: its step, and
+// the epoch and batch that step falls in with batchesPerEpoch batches per
+// epoch (the record's own epoch and batch agree unless the data changed,
+// which the stage's input hash rules out).
+func FromRecord(rec stage.CheckpointRecord, batchesPerEpoch int) (Position, error) {
+	if rec.Step < 0 {
+		return Position{}, fmt.Errorf("checkpoint record %s: negative step %d", rec.Name, rec.Step)
 	}
-	e, okE := Number(rec["epoch"])
-	b, okB := Number(rec["batch"])
-	if !okE || !okB {
-		return Position{}, fmt.Errorf("checkpoint record %v has no step (or epoch and batch)", rec["name"])
-	}
-	return PositionOf(int(e)*batchesPerEpoch+int(b), batchesPerEpoch), nil
+	return PositionOf(rec.Step, batchesPerEpoch), nil
 }
 
 // OutputMetrics derives a finished run's `metrics` output from its
@@ -297,9 +295,9 @@ func (l *loop) end(ctx context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("saving the final sampler weights: %w", err)
 	}
 	end := PositionOf(l.total, l.nb)
-	rec := map[string]any{
-		"name": "final", "state_path": statePath, "sampler_path": samplerPath,
-		"epoch": end.Epoch, "batch": end.Batch, "step": l.total, "final": true, "renderer": l.cfg.Renderer,
+	rec := stage.CheckpointRecord{
+		Name: "final", StatePath: statePath, SamplerPath: samplerPath,
+		Epoch: end.Epoch, Batch: end.Batch, Step: l.total, Final: true, Renderer: l.cfg.Renderer,
 	}
 	if err := l.env.Checkpoints.Append(rec); err != nil {
 		return Result{}, fmt.Errorf("checkpoints: %w", err)
@@ -380,10 +378,10 @@ func (l *loop) finish(ctx context.Context, p *pending) error {
 		if err != nil {
 			return fmt.Errorf("step %d: saving sampler weights %s: %w", p.pos.Step, p.save.name, err)
 		}
-		rec := map[string]any{
-			"name": p.save.name, "state_path": statePath, "sampler_path": samplerPath,
-			"epoch": p.save.next.Epoch, "batch": p.save.next.Batch, "step": p.save.next.Step,
-			"renderer": l.cfg.Renderer,
+		rec := stage.CheckpointRecord{
+			Name: p.save.name, StatePath: statePath, SamplerPath: samplerPath,
+			Epoch: p.save.next.Epoch, Batch: p.save.next.Batch, Step: p.save.next.Step,
+			Renderer: l.cfg.Renderer,
 		}
 		if err := l.env.Checkpoints.Append(rec); err != nil {
 			return fmt.Errorf("checkpoints: %w", err)

@@ -143,23 +143,23 @@ func TestUninterruptedRun(t *testing.T) {
 	ck, _ := e.ckpts.Records()
 	var names []string
 	for _, r := range ck {
-		names = append(names, r["name"].(string))
+		names = append(names, r.Name)
 	}
 	if !slices.Equal(names, []string{"000003", "000006", "000009", "000012", "final"}) {
 		t.Fatalf("checkpoints %v", names)
 	}
 	// A checkpoint's state holds exactly the batches before its position.
 	for _, r := range ck {
-		state, ok := rec.SavedState(r["state_path"].(string))
+		state, ok := rec.SavedState(r.StatePath)
 		if !ok {
 			t.Fatalf("no state for %v", r)
 		}
-		step := r["step"].(int)
+		step := r.Step
 		if !slices.Equal(state, applied[:step]) {
-			t.Fatalf("checkpoint %s (step %d) holds %d batches", r["name"], step, len(state))
+			t.Fatalf("checkpoint %s (step %d) holds %d batches", r.Name, step, len(state))
 		}
-		if r["epoch"] != step/5 || r["batch"] != step%5 {
-			t.Fatalf("checkpoint %s position %v/%v for step %d", r["name"], r["epoch"], r["batch"], step)
+		if r.Epoch != step/5 || r.Batch != step%5 {
+			t.Fatalf("checkpoint %s position %v/%v for step %d", r.Name, r.Epoch, r.Batch, step)
 		}
 	}
 	if e.prog.Total != 15 || e.prog.Done[len(e.prog.Done)-1] != 15 {
@@ -213,14 +213,14 @@ func TestResumeNeverReplaysABatch(t *testing.T) {
 				r.OnOptimStep = nil
 				start := 0
 				var resumed ports.TrainingClient
-				if last, ok := e.ckpts.Last("state_path"); ok {
+				if last, ok, _ := e.ckpts.LastWithState(); ok {
 					pos, err := FromRecord(last, 5)
 					if err != nil {
 						t.Fatal(err)
 					}
 					start = pos.Step
 					fromCheckpoint++
-					resumed, err = r.LoadModel(ctx, ports.LoadModelRequest{Path: last["state_path"].(string), WithOptimizer: true})
+					resumed, err = r.LoadModel(ctx, ports.LoadModelRequest{Path: last.StatePath, WithOptimizer: true})
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -7,6 +7,7 @@ package stagetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -53,43 +54,47 @@ func (m *Metrics) TruncateFrom(step int) error {
 	return nil
 }
 
-// Checkpoints is an in-memory stage.CheckpointLog (test-only).
+// Checkpoints is an in-memory stage.CheckpointLog (test-only). Records
+// go through JSON as in the real log, so tests see what a resumed stage
+// reads back.
 type Checkpoints struct {
 	mu   sync.Mutex
-	recs []map[string]any
+	recs []stage.CheckpointRecord
 }
 
 // Append implements stage.CheckpointLog.
-func (c *Checkpoints) Append(rec map[string]any) error {
+func (c *Checkpoints) Append(rec stage.CheckpointRecord) error {
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	var back stage.CheckpointRecord
+	if err := json.Unmarshal(data, &back); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := map[string]any{}
-	for k, v := range rec {
-		if v != nil {
-			r[k] = v
-		}
-	}
-	c.recs = append(c.recs, r)
+	c.recs = append(c.recs, back)
 	return nil
 }
 
-// Last implements stage.CheckpointLog.
-func (c *Checkpoints) Last(key string) (map[string]any, bool) {
+// LastWithState implements stage.CheckpointLog.
+func (c *Checkpoints) LastWithState() (stage.CheckpointRecord, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := len(c.recs) - 1; i >= 0; i-- {
-		if _, ok := c.recs[i][key]; ok {
-			return c.recs[i], true
+		if c.recs[i].StatePath != "" {
+			return c.recs[i], true, nil
 		}
 	}
-	return nil, false
+	return stage.CheckpointRecord{}, false, nil
 }
 
 // Records implements stage.CheckpointLog.
-func (c *Checkpoints) Records() ([]map[string]any, error) {
+func (c *Checkpoints) Records() ([]stage.CheckpointRecord, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]map[string]any(nil), c.recs...), nil
+	return append([]stage.CheckpointRecord(nil), c.recs...), nil
 }
 
 // Progress records progress updates (test-only).

@@ -87,29 +87,33 @@ func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error)
 		return nil, err
 	}
 
-	var resumeRec map[string]any
+	var resumeRec *stage.CheckpointRecord
 	if env.Resume {
-		resumeRec, _ = env.Checkpoints.Last("state_path")
+		rec, ok, err := env.Checkpoints.LastWithState()
+		if err != nil {
+			return nil, fmt.Errorf("cannot resume: %w", err)
+		}
+		if ok {
+			resumeRec = &rec
+		}
 	}
 	r, how, err := chatsetup.Renderer(cfg.Renderer, chatsetup.CheckpointRenderer(cfg.LoadCheckpoint), model)
 	if err != nil {
 		return nil, err
 	}
 	loop := cfg.loopConfig(r.Name())
-	if resumeRec != nil {
-		if prev, _ := resumeRec["renderer"].(string); prev != "" && prev != r.Name() {
-			return nil, fmt.Errorf("cannot resume: checkpoint %v was trained with renderer %s, the stage now uses %s", resumeRec["name"], prev, r.Name())
-		}
+	if resumeRec != nil && resumeRec.Renderer != "" && resumeRec.Renderer != r.Name() {
+		return nil, fmt.Errorf("cannot resume: checkpoint %s was trained with renderer %s, the stage now uses %s", resumeRec.Name, resumeRec.Renderer, r.Name())
 	}
-	if resumeRec != nil && resumeRec["final"] == true {
+	if resumeRec != nil && resumeRec.Final {
 		env.Log.Info("training already finished in an earlier attempt; reusing its final checkpoint")
-		return finishedOutputs(env, model, cfg.LoRARank, resumeRec)
+		return finishedOutputs(env, model, cfg.LoRARank, *resumeRec)
 	}
 
 	start := chatsetup.TrainingStart{BaseModel: model, LoRARank: cfg.LoRARank, Seed: cfg.Seed, Renderer: r.Name(), Checkpoint: cfg.LoadCheckpoint}
 	if resumeRec != nil {
-		start.ResumeFrom, _ = resumeRec["state_path"].(string)
-		env.Log.Info("resuming from checkpoint", "name", resumeRec["name"], "step", resumeRec["step"], "state_path", start.ResumeFrom)
+		start.ResumeFrom = resumeRec.StatePath
+		env.Log.Info("resuming from checkpoint", "name", resumeRec.Name, "step", resumeRec.Step, "state_path", start.ResumeFrom)
 	} else if cfg.LoadCheckpoint != nil {
 		env.Log.Info("starting from checkpoint weights (fresh optimizer)", "state_path", cfg.LoadCheckpoint.StatePath)
 	}
@@ -152,7 +156,7 @@ func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error)
 
 	first := 0
 	if resumeRec != nil {
-		pos, err := trainloop.FromRecord(resumeRec, nb)
+		pos, err := trainloop.FromRecord(*resumeRec, nb)
 		if err != nil {
 			return nil, err
 		}
@@ -181,17 +185,13 @@ func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error)
 
 // finishedOutputs rebuilds the outputs of a stage whose final checkpoint
 // was already recorded, exactly as the finished run returned them.
-func finishedOutputs(env *stage.Env, model string, loraRank int, rec map[string]any) (stage.Outputs, error) {
+func finishedOutputs(env *stage.Env, model string, loraRank int, rec stage.CheckpointRecord) (stage.Outputs, error) {
 	recs, err := env.Metrics.Records()
 	if err != nil {
 		return nil, err
 	}
-	state, _ := rec["state_path"].(string)
-	sampler, _ := rec["sampler_path"].(string)
-	step, _ := trainloop.Number(rec["step"])
-	name, _ := rec["renderer"].(string)
 	return stage.Outputs{
-		"final_checkpoint": ports.Checkpoint{StatePath: state, SamplerPath: sampler, BaseModel: model, Renderer: name, LoRARank: loraRank, Step: int(step)},
-		"metrics":          trainloop.OutputMetrics(recs, int(step)),
+		"final_checkpoint": ports.Checkpoint{StatePath: rec.StatePath, SamplerPath: rec.SamplerPath, BaseModel: model, Renderer: rec.Renderer, LoRARank: loraRank, Step: rec.Step},
+		"metrics":          trainloop.OutputMetrics(recs, rec.Step),
 	}, nil
 }
