@@ -37,7 +37,7 @@ type Options struct {
 	// manifest (see ResolveManifest) and report every port a stage needs
 	// that it does not bind, unknown adapters and bad adapter config.
 	// Empty skips that check unless Ports is set, in which case
-	// "default" is used.
+	// the default manifest (schema.DefaultManifest) is used.
 	Manifest string
 	// Ports are --port PORT=ADAPTER overrides, applied last.
 	Ports map[string]string

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -237,17 +238,16 @@ type Binding struct {
 	Range ir.Range
 }
 
-// ResolveManifest resolves the manifest name ("" means "default") for
+// ResolveManifest resolves the manifest name ("" means
+// schema.DefaultManifest) for
 // plan: a built-in manifest from the catalog, overridden port by port by a
 // recipe manifest of the same name; a recipe manifest with a new name
-// extends its `extends` manifest ("default" when unset); overrides
+// extends its `extends` manifest (the default one when unset); overrides
 // (--port PORT=ADAPTER) apply last. It checks that every port a stage of
 // the plan needs is bound to a registered adapter whose required config is
 // set, and returns the bindings of every bound port.
 func ResolveManifest(cat *catalog.Catalog, plan *ir.Plan, name string, overrides map[string]string) (map[string]Binding, hcl.Diagnostics) {
-	if name == "" {
-		name = "default"
-	}
+	name = cmp.Or(name, schema.DefaultManifest)
 	r := &resolver{cat: cat, plan: plan}
 	bindings := r.resolve(name, nil)
 	if r.diags.HasErrors() {
@@ -298,10 +298,7 @@ func (r *resolver) resolve(name string, visiting []string) map[string]Binding {
 			out[port] = Binding{Port: port, Adapter: b.Adapter, Config: r.builtinConfig(port, b), Origin: fmt.Sprintf("manifest %q (built-in)", name)}
 		}
 	case inRecipe:
-		base := recipe.Extends
-		if base == "" {
-			base = "default"
-		}
+		base := cmp.Or(recipe.Extends, schema.DefaultManifest)
 		out = r.resolve(base, append(visiting, name))
 	default:
 		names := r.cat.ManifestNames()

@@ -16,7 +16,7 @@ type SecretResolver func(ref *ir.SecretRef, getenv func(string) string) (string,
 // resolveSecrets resolves every secret the plan's stages and the used
 // bindings need, before anything runs, so a missing variable is reported
 // up front. The map is keyed by secretKey.
-func resolveSecrets(nodes []*node, bindings map[string]Binding, usedPorts []string, resolve SecretResolver, getenv func(string) string) (map[string]string, []string) {
+func resolveSecrets(nodes []*node, bindings boundPorts, usedPorts []string, resolve SecretResolver, getenv func(string) string) (map[string]string, []string) {
 	secrets := map[string]string{}
 	var problems []string
 	try := func(where string, ref *ir.SecretRef) {
@@ -50,17 +50,17 @@ func resolveSecrets(nodes []*node, bindings map[string]Binding, usedPorts []stri
 	return secrets, problems
 }
 
-// adapterConfigs decodes the config of each used binding: values decoded
-// by their schema type, secrets resolved, defaults filled in.
-func adapterConfigs(bindings map[string]Binding, usedPorts []string, secrets map[string]string) (map[string]registry.Config, []string) {
-	out := map[string]registry.Config{}
+// adapterConfigs decodes the config of each used binding into its
+// boundPort: values decoded by their schema type, secrets resolved,
+// defaults filled in.
+func adapterConfigs(bindings boundPorts, usedPorts []string, secrets map[string]string) []string {
 	var problems []string
 	for _, port := range usedPorts {
 		b := bindings[port]
-		a, ok := registry.Lookup(port, b.Adapter)
-		if !ok {
+		if !b.registered {
 			continue // reported by buildGraph
 		}
+		a := b.adapter
 		cfg := registry.Config{}
 		for _, f := range a.Schema.Config {
 			if f.Default != nil {
@@ -95,36 +95,38 @@ func adapterConfigs(bindings map[string]Binding, usedPorts []string, secrets map
 				cfg[name] = val
 			}
 		}
-		out[port] = cfg
+		b.config = cfg
 	}
-	return out, problems
+	return problems
 }
 
 // preflightAdapters runs the Preflight check of every used adapter that
 // has one (credentials, URLs), so a run that cannot work is refused
 // before its run directory exists.
-func preflightAdapters(bindings map[string]Binding, usedPorts []string, configs map[string]registry.Config, getenv func(string) string) []string {
+func preflightAdapters(bindings boundPorts, usedPorts []string, getenv func(string) string) []string {
 	var problems []string
 	for _, port := range usedPorts {
 		b := bindings[port]
-		a, ok := registry.Lookup(port, b.Adapter)
-		if !ok || a.Preflight == nil {
+		if !b.registered || b.adapter.Preflight == nil {
 			continue
 		}
-		if err := a.Preflight(configs[port], registry.Env{Getenv: getenv}); err != nil {
+		if err := b.adapter.Preflight(b.config, registry.Env{Getenv: getenv}); err != nil {
 			problems = append(problems, fmt.Sprintf("port %s (%s, %s): %v", port, b.Adapter, b.Origin, err))
 		}
 	}
 	return problems
 }
 
-// usedPorts lists the ports any stage declares, plus the metrics sink
-// (every metrics write goes to it), sorted.
-func usedPorts(nodes []*node, bindings map[string]Binding) []string {
+// usedPorts lists the bound ports any stage declares, plus the metrics
+// sink (every metrics write goes to it), sorted. (buildGraph reports the
+// unbound ones.)
+func usedPorts(nodes []*node, bindings boundPorts) []string {
 	set := map[string]bool{}
 	for _, n := range nodes {
 		for _, p := range n.ports {
-			set[p] = true
+			if _, bound := bindings[p]; bound {
+				set[p] = true
+			}
 		}
 	}
 	if _, ok := bindings[schema.PortMetricsSink]; ok {

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +12,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cookbookc/cookbookc/adapters/registry"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp/journal"
@@ -34,22 +34,20 @@ func DryRun(w io.Writer, opts Options) error {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	nodes, perr := buildGraph(opts.Plan, opts.Catalog, opts.Bindings, true)
+	bound := bindPorts(opts.Bindings)
+	nodes, perr := buildGraph(opts.Plan, opts.Catalog, bound)
 	if perr != nil {
 		return perr
 	}
-	used := usedPorts(nodes, opts.Bindings)
-	if _, problems := adapterConfigs(opts.Bindings, used, nil); len(problems) > 0 {
+	used := usedPorts(nodes, bound)
+	if problems := adapterConfigs(bound, used, nil); len(problems) > 0 {
 		return &PlanError{Problems: problems}
 	}
 	p := opts.Plan
-	manifest := opts.Manifest
-	if manifest == "" {
-		manifest = "default"
-	}
+	manifest := cmp.Or(opts.Manifest, schema.DefaultManifest)
 	fmt.Fprintf(w, "Dry run of experiment %q: %d stage(s), manifest %q. Nothing will be run or written.\n", p.Experiment, len(nodes), manifest)
 	for _, n := range nodes {
-		n.hash = effectiveHash(n, opts.Bindings)
+		n.hash = effectiveHash(n, bound)
 	}
 	if opts.ResumeDir != "" {
 		prior, err := readPrior(opts.ResumeDir, p.Experiment)
@@ -61,8 +59,8 @@ func DryRun(w io.Writer, opts Options) error {
 	}
 	fmt.Fprintf(w, "\nPorts:\n")
 	for _, port := range used {
-		b := opts.Bindings[port]
-		fmt.Fprintf(w, "  %-17s -> %s%s", port, b.Adapter, fakeLabel(port, b.Adapter))
+		b := bound[port]
+		fmt.Fprintf(w, "  %-17s -> %s%s", port, b.Adapter, fakeLabel(b))
 		if b.Origin != "" {
 			fmt.Fprintf(w, "  from %s", b.Origin)
 		}
@@ -81,8 +79,8 @@ func DryRun(w io.Writer, opts Options) error {
 		if len(n.ports) > 0 {
 			var parts []string
 			for _, port := range n.ports {
-				b := opts.Bindings[port]
-				parts = append(parts, port+" -> "+b.Adapter+fakeLabel(port, b.Adapter))
+				b := bound[port]
+				parts = append(parts, port+" -> "+b.Adapter+fakeLabel(b))
 			}
 			fmt.Fprintf(w, "   ports:  %s\n", strings.Join(parts, ", "))
 		}
@@ -106,8 +104,8 @@ func DryRun(w io.Writer, opts Options) error {
 	return nil
 }
 
-func fakeLabel(port, adapter string) string {
-	if a, ok := registry.Lookup(port, adapter); ok && a.Schema.Fake {
+func fakeLabel(b *boundPort) string {
+	if b.registered && b.adapter.Schema.Fake {
 		return " [test fake]"
 	}
 	return ""

@@ -55,7 +55,7 @@ func (r *runner) finish(start time.Time) *Result {
 	closeErrs := r.adapters.closeAll()
 	for _, port := range slices.Sorted(maps.Keys(closeErrs)) {
 		err := r.redact.Error(closeErrs[port])
-		r.emit(Event{Type: EventAdapterClosed, Port: port, Adapter: r.adapters.bindings[port].Adapter, Error: err.Error()})
+		r.emit(Event{Type: EventAdapterClosed, Port: port, Adapter: r.adapters.bindings.adapterName(port), Error: err.Error()})
 		errs = append(errs, fmt.Errorf("closing adapters: %w", err))
 	}
 	r.jmu.Lock()

@@ -15,6 +15,7 @@ import (
 	_ "github.com/cookbookc/cookbookc/adapters/metrics/none"
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
@@ -152,12 +153,12 @@ func testCatalog() *catalog.Catalog { return interp.Catalog() }
 
 // testBindings returns the `test` manifest's bindings, with extra
 // trainer config.
-func testBindings(t testing.TB, trainerCfg map[string]any) map[string]interp.Binding {
+func testBindings(t testing.TB, trainerCfg map[string]any) map[string]compiler.Binding {
 	m, ok := registry.Manifest("test")
 	require.True(t, ok)
-	out := map[string]interp.Binding{}
+	out := map[string]compiler.Binding{}
 	for port, b := range m.Ports {
-		out[port] = interp.Binding{Adapter: b.Adapter, Origin: `manifest "test"`}
+		out[port] = compiler.Binding{Adapter: b.Adapter, Origin: `manifest "test"`}
 	}
 	if len(trainerCfg) > 0 {
 		b := out[schema.PortTrainingClient]

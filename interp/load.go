@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang/diag"
+	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
 // LoadOptions says what to load and under which manifest.
@@ -21,16 +23,19 @@ type LoadOptions struct {
 	Vars map[string]string
 	// Experiment selects one experiment of a recipe with several.
 	Experiment string
-	// Manifest names the manifest ("" means "default"); Ports are
-	// --port overrides.
+	// Manifest names the manifest ("" means schema.DefaultManifest);
+	// Ports are --port overrides.
 	Manifest string
 	Ports    map[string]string
 }
 
 // Loaded is a plan ready to run and its port bindings.
 type Loaded struct {
-	Plan     *ir.Plan
-	Bindings map[string]Binding
+	Plan *ir.Plan
+	// Manifest is the manifest the bindings were resolved under (the
+	// default's name when none was given); Run records it in run.json.
+	Manifest string
+	Bindings map[string]compiler.Binding
 	// Sources are the recipe bytes by file name, for diagnostic snippets
 	// (empty for plan.json).
 	Sources diag.Sources
@@ -42,18 +47,17 @@ func IsPlanFile(path string) bool {
 	return strings.HasSuffix(path, ".json") && !strings.HasSuffix(path, ".hcl.json")
 }
 
-// Load compiles a recipe (with compiler.Compile) or reads a plan.json
-// (path == "" means plan must be given) and resolves the manifest
-// (compiler.ResolveManifest). Every problem is a diagnostic; the result is
-// usable only when the diagnostics have no errors.
+// Load compiles a recipe (compiler.Compile, which also resolves the
+// manifest) or reads a plan.json (path == "" means plan must be given) and
+// resolves the manifest for it (compiler.ResolveManifest): the one path
+// from a recipe, a plan and a manifest name to the bindings a run uses.
+// Every problem is a diagnostic; the result is usable only when the
+// diagnostics have no errors.
 func Load(path string, plan *ir.Plan, opts LoadOptions) (*Loaded, hcl.Diagnostics) {
-	out := &Loaded{Sources: diag.Sources{}}
+	manifest := cmp.Or(opts.Manifest, schema.DefaultManifest)
+	out := &Loaded{Manifest: manifest, Sources: diag.Sources{}}
 	var diags hcl.Diagnostics
 	var bindings map[string]compiler.Binding
-	manifest := opts.Manifest
-	if manifest == "" {
-		manifest = "default"
-	}
 	switch {
 	case plan != nil:
 	case IsPlanFile(path):
@@ -87,11 +91,7 @@ func Load(path string, plan *ir.Plan, opts LoadOptions) (*Loaded, hcl.Diagnostic
 		diags = append(diags, ds...)
 		bindings = b
 	}
-	out.Plan = plan
-	out.Bindings = make(map[string]Binding, len(bindings))
-	for port, b := range bindings {
-		out.Bindings[port] = Binding{Adapter: b.Adapter, Config: b.Config, Origin: b.Origin}
-	}
+	out.Plan, out.Bindings = plan, bindings
 	return out, diags
 }
 

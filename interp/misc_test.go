@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
@@ -117,7 +118,7 @@ func TestStageBugsFailTheStageNotTheRun(t *testing.T) {
 
 func TestMetricsReachTheSinkAndAdaptersAreClosed(t *testing.T) {
 	bindings := testBindings(t, nil)
-	bindings[schema.PortMetricsSink] = interp.Binding{Adapter: "test_recorder"}
+	bindings[schema.PortMetricsSink] = compiler.Binding{Adapter: "test_recorder"}
 	recordingSink.mu.Lock()
 	recordingSink.records, recordingSink.closed, recordingSink.contexts = nil, 0, nil
 	recordingSink.mu.Unlock()

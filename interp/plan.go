@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/compiler"
 	"github.com/cookbookc/cookbookc/compiler/catalog"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang/schema"
@@ -63,10 +63,10 @@ func Location(r ir.Range) string {
 }
 
 // buildGraph checks the plan against the catalog, the stage
-// implementations and the bindings, and links the nodes. With problems it
+// implementations and the bound ports, and links the nodes. With problems it
 // still returns the nodes (linked as far as possible), so callers can
 // report further problems in the same message.
-func buildGraph(p *ir.Plan, cat *catalog.Catalog, bindings map[string]Binding, needImpl bool) ([]*node, *PlanError) {
+func buildGraph(p *ir.Plan, cat *catalog.Catalog, bindings boundPorts) ([]*node, *PlanError) {
 	var problems []string
 	add := func(st *ir.Stage, format string, args ...any) {
 		problems = append(problems, fmt.Sprintf("stage %q at %s: ", st.ID, Location(st.Range))+fmt.Sprintf(format, args...))
@@ -90,7 +90,7 @@ func buildGraph(p *ir.Plan, cat *catalog.Catalog, bindings map[string]Binding, n
 			add(st, "unknown stage kind %q", st.Kind)
 		} else if k, ok := stage.Lookup(st.Kind); ok && k.Implemented() {
 			n.impl, n.dirless = k.Impl, k.Dirless
-		} else if needImpl {
+		} else {
 			add(st, "stage kind %q has no implementation in this build of cookbookc", st.Kind)
 		}
 		n.ports = stagePortList(st, cat)
@@ -100,7 +100,7 @@ func buildGraph(p *ir.Plan, cat *catalog.Catalog, bindings map[string]Binding, n
 				add(st, "needs port %s, which the manifest does not bind", port)
 				continue
 			}
-			if _, ok := registry.Lookup(port, b.Adapter); !ok {
+			if !b.registered {
 				add(st, "port %s is bound to adapter %q (%s), which is not registered in this build", port, b.Adapter, b.Origin)
 			}
 		}
@@ -144,7 +144,7 @@ func contains(list []string, s string) bool {
 // replaced by what they denote), the effective hashes of the stages it
 // depends on, and the adapters (and their configs) serving its ports, so
 // a resume under another manifest re-runs the stage.
-func effectiveHash(n *node, bindings map[string]Binding) string {
+func effectiveHash(n *node, bindings boundPorts) string {
 	h := sha256.New()
 	if n.st.Hash != "" {
 		fmt.Fprintf(h, "stage:%s\n", n.st.Hash)
@@ -164,7 +164,10 @@ func effectiveHash(n *node, bindings map[string]Binding) string {
 		fmt.Fprintf(h, "dep:%s\n", d)
 	}
 	for _, port := range n.ports {
-		b := bindings[port]
+		var b compiler.Binding
+		if bp := bindings[port]; bp != nil {
+			b = bp.Binding
+		}
 		cfg, _ := json.Marshal(b.Config)
 		fmt.Fprintf(h, "port:%s=%s %s\n", port, b.Adapter, cfg)
 	}

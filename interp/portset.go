@@ -15,21 +15,10 @@ import (
 	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
-// Binding is the adapter (and its config) a manifest binds to a port.
-// The CLI fills it from compiler.ResolveManifest.
-type Binding struct {
-	Adapter string
-	Config  map[string]ir.Value
-	// Origin says where the binding came from (e.g. "manifest \"test\"",
-	// "--port"), for messages.
-	Origin string
-}
-
 // adapterSet holds the run's adapters: one instance per port, built on
 // first use and closed at the end of the run.
 type adapterSet struct {
-	bindings map[string]Binding
-	configs  map[string]registry.Config // decoded, secrets resolved
+	bindings boundPorts // with decoded configs
 	env      registry.Env
 
 	mu    sync.Mutex
@@ -42,8 +31,8 @@ type adapterSlot struct {
 	v  any
 }
 
-func newAdapterSet(bindings map[string]Binding, configs map[string]registry.Config, env registry.Env) *adapterSet {
-	s := &adapterSet{bindings: bindings, configs: configs, env: env, slots: map[string]*adapterSlot{}}
+func newAdapterSet(bindings boundPorts, env registry.Env) *adapterSet {
+	s := &adapterSet{bindings: bindings, env: env, slots: map[string]*adapterSlot{}}
 	s.env.Port = s.get
 	return s
 }
@@ -54,6 +43,9 @@ func (s *adapterSet) get(ctx context.Context, port string) (any, error) {
 	b, ok := s.bindings[port]
 	if !ok || b.Adapter == "" {
 		return nil, fmt.Errorf("%s: no adapter is bound to this port in the manifest", port)
+	}
+	if !b.registered {
+		return nil, fmt.Errorf("%s: no adapter named %q", port, b.Adapter) // buildGraph reports it first
 	}
 	s.mu.Lock()
 	slot := s.slots[port]
@@ -76,7 +68,7 @@ func (s *adapterSet) get(ctx context.Context, port string) (any, error) {
 		// adapter rather than a stage.
 		env.Logger = env.Logger.With("port", port, "adapter", b.Adapter)
 	}
-	v, err := registry.New(ctx, port, b.Adapter, s.configs[port], env)
+	v, err := b.adapter.Construct(ctx, b.config, env)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +114,7 @@ func (s *adapterSet) closeAll() map[string]error {
 			err = a.Close()
 		}
 		if err != nil {
-			errs[port] = ports.Wrap(port, s.bindings[port].Adapter, "close", err)
+			errs[port] = ports.Wrap(port, s.bindings.adapterName(port), "close", err)
 		}
 	}
 	return errs
@@ -200,7 +192,7 @@ func (p *stagePorts) Vectors(ctx context.Context) (ports.VectorStore, error) {
 }
 
 // Adapter implements stage.Ports.
-func (p *stagePorts) Adapter(port string) string { return p.set.bindings[port].Adapter }
+func (p *stagePorts) Adapter(port string) string { return p.set.bindings.adapterName(port) }
 
 // stagePortList is the ports a stage may call: the plan's list, else its
 // kind's.

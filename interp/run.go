@@ -24,8 +24,9 @@ type Options struct {
 	Plan *ir.Plan
 	// Catalog defaults to Catalog().
 	Catalog *catalog.Catalog
-	// Bindings maps each port to its adapter (compiler.ResolveManifest).
-	Bindings map[string]Binding
+	// Bindings maps each port to its adapter (compiler.ResolveManifest;
+	// Load returns them).
+	Bindings map[string]compiler.Binding
 	// Manifest and PortOverrides are recorded in run.json so that a
 	// resume can reuse them.
 	Manifest      string
@@ -160,22 +161,23 @@ func prepare(opts Options) (*runner, error) {
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
-	nodes, perr := buildGraph(opts.Plan, opts.Catalog, opts.Bindings, true)
+	bound := bindPorts(opts.Bindings)
+	nodes, perr := buildGraph(opts.Plan, opts.Catalog, bound)
 	var problems []string
 	if perr != nil {
 		problems = perr.Problems
 	}
-	used := usedPorts(nodes, opts.Bindings)
-	secrets, sproblems := resolveSecrets(nodes, opts.Bindings, used, opts.ResolveSecret, opts.Getenv)
-	configs, cproblems := adapterConfigs(opts.Bindings, used, secrets)
+	used := usedPorts(nodes, bound)
+	secrets, sproblems := resolveSecrets(nodes, bound, used, opts.ResolveSecret, opts.Getenv)
+	cproblems := adapterConfigs(bound, used, secrets)
 	if problems = append(append(problems, sproblems...), cproblems...); len(problems) == 0 {
-		problems = preflightAdapters(opts.Bindings, used, configs, opts.Getenv)
+		problems = preflightAdapters(bound, used, opts.Getenv)
 	}
 	if len(problems) > 0 {
 		return nil, &PlanError{Problems: problems}
 	}
 	for _, n := range nodes {
-		n.hash = effectiveHash(n, opts.Bindings)
+		n.hash = effectiveHash(n, bound)
 	}
 	values := make([]string, 0, len(secrets))
 	for _, v := range secrets {
@@ -185,7 +187,7 @@ func prepare(opts Options) (*runner, error) {
 		opts: opts, plan: opts.Plan, cat: opts.Catalog, nodes: nodes,
 		secrets: secrets, redact: newRedactor(values), observer: opts.Observer,
 	}
-	r.adapters = newAdapterSet(opts.Bindings, configs, registry.Env{Getenv: opts.Getenv})
+	r.adapters = newAdapterSet(bound, registry.Env{Getenv: opts.Getenv})
 	return r, nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cookbookc/cookbookc/compiler"
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/interp"
 	"github.com/cookbookc/cookbookc/interp/journal"
@@ -140,7 +141,7 @@ func TestPlanProblemsAreReportedBeforeAnythingRuns(t *testing.T) {
 	require.Empty(t, entries, "nothing may be created when the plan cannot run")
 
 	bindings = testBindings(t, nil)
-	bindings["training_client"] = interp.Binding{Adapter: "nonexistent", Origin: "--port"}
+	bindings["training_client"] = compiler.Binding{Adapter: "nonexistent", Origin: "--port"}
 	_, err = interp.Run(context.Background(), interp.Options{Plan: plan("bad", st("train", kindTrain, 1, nil)), Catalog: testCatalog(), Bindings: bindings, RunsDir: runs})
 	require.ErrorContains(t, err, `adapter "nonexistent" (--port), which is not registered`)
 }

@@ -85,7 +85,7 @@ func (m *metricsWriter) Write(step int, metrics map[string]any) error {
 	failpoint.Hit("metrics.written")
 	if sink, err := m.r.adapters.get(m.ctx, "metrics_sink"); err == nil {
 		if err := sink.(ports.MetricsSink).Log(m.ctx, m.stage, step, nums); err != nil {
-			return ports.Wrap("metrics_sink", m.r.adapters.bindings["metrics_sink"].Adapter, "log", err)
+			return ports.Wrap("metrics_sink", m.r.adapters.bindings.adapterName("metrics_sink"), "log", err)
 		}
 	} else if _, bound := m.r.adapters.bindings["metrics_sink"]; bound {
 		return err

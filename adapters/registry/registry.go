@@ -172,12 +172,19 @@ func Schemas() []*schema.AdapterSchema {
 	return out
 }
 
-// New constructs an adapter and checks that it implements its port.
+// New looks up an adapter and constructs it (Construct).
 func New(ctx context.Context, port, name string, cfg Config, env Env) (any, error) {
 	a, ok := Lookup(port, name)
 	if !ok {
 		return nil, fmt.Errorf("%s: no adapter named %q", port, name)
 	}
+	return a.Construct(ctx, cfg, env)
+}
+
+// Construct builds an instance of the adapter and checks that it
+// implements its port's interface; errors name the port and adapter.
+func (a Adapter) Construct(ctx context.Context, cfg Config, env Env) (any, error) {
+	port, name := a.Schema.Port, a.Schema.Name
 	v, err := a.New(ctx, cfg, env)
 	if err != nil {
 		return nil, ports.Wrap(port, name, "init", err)

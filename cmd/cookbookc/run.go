@@ -112,9 +112,6 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 			portOverrides = info.PortOverrides
 		}
 	}
-	if manifest == "" {
-		manifest = "default"
-	}
 	cat := interp.Catalog()
 
 	// Load the plan and resolve the manifest: every problem is a
@@ -151,7 +148,7 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 
 	opts := interp.Options{
 		Plan: loaded.Plan, Catalog: cat, Bindings: loaded.Bindings,
-		Manifest: manifest, PortOverrides: portOverrides,
+		Manifest: loaded.Manifest, PortOverrides: portOverrides,
 		RunsDir: f.runsDir, ResumeDir: f.resume, Parallel: f.parallel,
 	}
 	if f.dryRun {
