@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -43,7 +43,7 @@ required or a secret), and which built-in manifests bind them. Test fakes
 func writeAdapters(w io.Writer, cat *catalog.Catalog, only []string) {
 	first := true
 	for _, port := range schema.Ports {
-		if len(only) > 0 && !contains(only, port) {
+		if len(only) > 0 && !slices.Contains(only, port) {
 			continue
 		}
 		if !first {
@@ -119,23 +119,19 @@ func formatDefault(v any) string {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func newStagesCmd() *cobra.Command {
-	return &cobra.Command{
+	format := "text"
+	cmd := &cobra.Command{
 		Use:   "stages [KIND...]",
 		Short: "List the stage kinds with their inputs, outputs and ports",
 		Long: `Stages lists every stage kind a recipe can use: its inputs (type, default,
 whether required), its outputs (what other stages can refer to as
-stage.NAME.OUTPUT) and the ports it calls, which the manifest must bind.`,
+stage.NAME.OUTPUT) and the ports it calls, which the manifest must bind.
+--format markdown prints the tables of SPEC.md §5.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "markdown" {
+				return usagef("--format must be text or markdown, not %q", format)
+			}
 			cat := interp.Catalog()
 			kinds := cat.StageNames()
 			if len(args) > 0 {
@@ -145,12 +141,18 @@ stage.NAME.OUTPUT) and the ports it calls, which the manifest must bind.`,
 					}
 				}
 				kinds = append([]string(nil), args...)
-				sort.Strings(kinds)
+				slices.Sort(kinds)
+			}
+			if format == "markdown" {
+				writeStagesMarkdown(cmd.OutOrStdout(), cat, kinds)
+				return nil
 			}
 			writeStages(cmd.OutOrStdout(), cat, kinds)
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&format, "format", format, "output format: text or markdown (the tables of SPEC.md)")
+	return cmd
 }
 
 func writeStages(w io.Writer, cat *catalog.Catalog, kinds []string) {

@@ -10,6 +10,23 @@
 //
 // Stages never talk to adapters except through Env.Ports, so the same
 // recipe runs unchanged on every manifest.
+//
+// Adding a stage kind is one new folder plus one registration line:
+//
+//   - stdlib/stages/KIND/: a Schema (schema.StageKind: inputs built from
+//     the shared groups of fields.go where they fit, outputs, ports, an
+//     optional cross-field Check), a Config struct whose fields are tagged
+//     input:"NAME" (embedding Adam, Cadence or Sampling for those groups),
+//     and func init() { Register(Define(&Schema, run)) } with
+//     run(ctx, env, cfg Config). Helpers shared with other kinds live
+//     outside stdlib/stages (stdlib/chatsetup, stdlib/trainloop); a kind
+//     never imports another kind's package.
+//   - stdlib/all/KIND.go: the package's blank import.
+//
+// The catalog, `cookbookc stages` and the compiler pick the kind up from
+// the registration; stdlib/all's test checks its Config against its
+// Schema, and SPEC.md §5 is regenerated with
+// go test ./cmd/cookbookc -run TestSpecStageTables -update.
 package stage
 
 import (
