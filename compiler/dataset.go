@@ -10,6 +10,7 @@ import (
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang"
 	"github.com/cookbookc/cookbookc/lang/diag"
+	"github.com/cookbookc/cookbookc/lang/hubsource"
 )
 
 // dataset is a `dataset` block.
@@ -96,7 +97,7 @@ func (c *compiler) checkSource(src string, rng hcl.Range) string {
 	}
 	switch scheme {
 	case "hf":
-		if _, err := ir.ParseHubSource("hf://" + rest); err != nil {
+		if _, err := hubsource.Parse("hf://" + rest); err != nil {
 			c.errorf(diag.InvalidValue, rng, "Invalid dataset source", "The %s.", err)
 		}
 		return "hf://" + rest

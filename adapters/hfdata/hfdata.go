@@ -1,6 +1,6 @@
 // Package hfdata is the `hf` dataset_store adapter: it reads datasets from
 // Hugging Face hub dataset repositories (hf://ORG/NAME[@REVISION][#SUBSET],
-// see ir.HubSource) and, like the `local` store, files on this machine (file://
+// see hubsource.Source) and, like the `local` store, files on this machine (file://
 // URIs and plain paths), so one manifest can serve every recipe.
 //
 // For an hf:// source it lists the repository through the hub_client port,
@@ -17,7 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/hubsource"
 	"iter"
 	"log/slog"
 	"strings"
@@ -86,11 +86,11 @@ var _ ports.DatasetStore = (*Store)(nil)
 
 // Open implements ports.DatasetStore.
 func (s *Store) Open(ctx context.Context, ref ports.DatasetRef) (iter.Seq2[ports.Record, error], error) {
-	if !strings.HasPrefix(ref.Source, ir.HubScheme) {
+	if !strings.HasPrefix(ref.Source, hubsource.Scheme) {
 		return s.Local.Open(ctx, ref)
 	}
 	wrap := func(err error) error { return ports.Wrap(schema.PortDatasetStore, AdapterName, "open", err) }
-	src, err := ir.ParseHubSource(ref.Source)
+	src, err := hubsource.Parse(ref.Source)
 	if err != nil {
 		return nil, wrap(err)
 	}

@@ -18,9 +18,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/hf/hubtest"
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
-	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang/schema"
-	"github.com/cookbookc/cookbookc/stdlib/data"
 )
 
 const secret = "hf_SECRETtoken987"
@@ -242,22 +240,8 @@ func TestNetworkErrorWhileDownloading(t *testing.T) {
 	}
 }
 
-// TestBadRowThroughDataLoad shows the message a user gets for a bad row
-// of a hub dataset: the shard's hf:// path and the line.
-func TestBadRowThroughDataLoad(t *testing.T) {
-	s, _ := newStore(t)
-	ds := ir.Dataset{Name: "chat", Source: "hf://org/chat", Split: "train"}
-	_, err := data.Load(context.Background(), s, ds, t.TempDir(), data.Options{})
-	want := `dataset "chat": hf://org/chat/data/train-00001-of-00002.jsonl:2: invalid JSON`
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("err = %v, want containing %q", err, want)
-	}
-	ds.SkipBadRows = true
-	loaded, err := data.Load(context.Background(), s, ds, t.TempDir(), data.Options{})
-	if err != nil || len(loaded.Train) != 4 || loaded.Skipped != 1 {
-		t.Fatalf("skip_bad_rows: %+v %v", loaded, err)
-	}
-}
+// The message a user gets for a bad hub row through stdlib/data is
+// tested there (TestBadHubRowThroughLoad).
 
 func TestLocalSources(t *testing.T) {
 	dir := t.TempDir()

@@ -3,7 +3,7 @@ package hfdata
 import (
 	"errors"
 	"fmt"
-	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang/hubsource"
 	"maps"
 	"path"
 	"regexp"
@@ -253,7 +253,7 @@ func noDataError(listing, folders []string, sel selection) error {
 	msg := fmt.Sprintf("%s has no %s data files (it holds: %s)", where, kinds, sample(listing, 8))
 	if slices.ContainsFunc(listing, func(p string) bool { return strings.HasSuffix(p, ".py") }) {
 		msg += "; a dataset built by a loading script can be read from the hub's Parquet conversion: " +
-			ir.HubScheme + sel.repo + "@refs%2Fconvert%2Fparquet"
+			hubsource.Scheme + sel.repo + "@refs%2Fconvert%2Fparquet"
 	}
 	return errors.New(msg)
 }

@@ -1,4 +1,10 @@
-package ir
+// Package hubsource is the grammar of hub dataset sources,
+// hf://ORG/NAME[@REVISION][#SUBSET] (SPEC.md §15): the compiler checks a
+// dataset block's source with it and the hub dataset store (adapters/
+// hfdata) reads sources with it, so both agree on the syntax. It is part
+// of the language, on the lowest floor, so that adapters need not import
+// the compiler.
+package hubsource
 
 import (
 	"fmt"
@@ -6,10 +12,10 @@ import (
 	"strings"
 )
 
-// HubScheme is the URI scheme of hub dataset sources.
-const HubScheme = "hf://"
+// Scheme is the URI scheme of hub dataset sources.
+const Scheme = "hf://"
 
-// HubSource is a parsed hub dataset source (a Dataset.Source with the
+// Source is a parsed hub dataset source (a Dataset.Source with the
 // hf:// scheme):
 //
 //	hf://ORG/NAME[@REVISION][#SUBSET]
@@ -20,7 +26,7 @@ const HubScheme = "hf://"
 // is "refs%2Fconvert%2Fparquet"), because a recipe's hf:// source has
 // exactly one slash. SUBSET (the hub's "config") names a top-level folder
 // of the repository: only the files under it are read.
-type HubSource struct {
+type Source struct {
 	// Repo is "ORG/NAME".
 	Repo string
 	// Revision is the decoded revision; "" means "main".
@@ -32,21 +38,20 @@ type HubSource struct {
 	Base string
 }
 
-// ParseHubSource parses an hf:// source; the compiler checks recipes and
-// the hub dataset store reads them with it, so both agree on the syntax. Names are checked here, not only by
-// the hub client, so that a malformed source gets a message about the
-// source rather than about a URL.
-func ParseHubSource(src string) (HubSource, error) {
-	rest, ok := strings.CutPrefix(src, HubScheme)
+// Parse parses an hf:// source. Names are checked here, not only by the
+// hub client, so that a malformed source gets a message about the source
+// rather than about a URL.
+func Parse(src string) (Source, error) {
+	rest, ok := strings.CutPrefix(src, Scheme)
 	if !ok {
-		return HubSource{}, fmt.Errorf("%q is not an hf:// source", src)
+		return Source{}, fmt.Errorf("%q is not an hf:// source", src)
 	}
-	bad := func(format string, args ...any) (HubSource, error) {
-		return HubSource{}, fmt.Errorf("dataset source %q: %s (want hf://ORG/NAME[@REVISION][#SUBSET])", src, fmt.Sprintf(format, args...))
+	bad := func(format string, args ...any) (Source, error) {
+		return Source{}, fmt.Errorf("dataset source %q: %s (want hf://ORG/NAME[@REVISION][#SUBSET])", src, fmt.Sprintf(format, args...))
 	}
 	rest, subset, hasSubset := strings.Cut(rest, "#")
 	repo, rawRev, hasRev := strings.Cut(rest, "@")
-	out := HubSource{Repo: repo, Subset: subset, Base: HubScheme + rest}
+	out := Source{Repo: repo, Subset: subset, Base: Scheme + rest}
 	parts := strings.Split(repo, "/")
 	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
 		return bad("the repository must be ORG/NAME")
