@@ -20,5 +20,5 @@
 // which is dropped on resume. Because the file is appended in execution
 // order, any prefix of it is a consistent state: a stage's "finished"
 // record always follows those of the stages it depends on. See
-// SPEC.md ("Runs") for the exact formats.
+// SPEC.md §10 for the exact formats.
 package interp

@@ -49,7 +49,7 @@ func (r *redactor) redact(s string) string {
 // pipelined run does not spawn a process per request.
 const credentialCmdTTL = 60 * time.Second
 
-// JWT timing (protocol reference §1).
+// JWT timing (../shared/reference/tinker-protocol.md §1).
 const (
 	jwtRefreshBefore = 300 * time.Second // refresh this long before exp
 	jwtRetryAfter    = 60 * time.Second  // wait after a failed refresh

@@ -1,8 +1,8 @@
 // Package tinker implements the training_client and sampling_client ports
 // on the remote Tinker training service (the adapters named "tinker",
 // bound by the built-in `prod` manifest). The wire facts come from
-// ../shared/reference/tinker-protocol.md; /work/team/spec/tinker.md (merged
-// into SPEC.md) is the user-facing description.
+// ../shared/reference/tinker-protocol.md; SPEC.md §14 is the user-facing
+// description.
 //
 // # Configuration
 //

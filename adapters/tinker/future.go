@@ -17,7 +17,7 @@ import (
 var errExpired = errors.New("the service expired the request's future (HTTP 410)")
 
 // badRequestPolls is how many 400 answers to a poll are taken as a
-// proxy's spurious error before the poll fails (protocol reference §4).
+// proxy's spurious error before the poll fails (../shared/reference/tinker-protocol.md §4).
 const badRequestPolls = 3
 
 // Request types reported in X-Tinker-Request-Type.

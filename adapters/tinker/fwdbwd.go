@@ -28,7 +28,7 @@ type fwdBwdCall struct {
 }
 
 // datumBytes estimates a datum's request size the way the service's
-// chunk limit counts it (protocol reference §7).
+// chunk limit counts it (../shared/reference/tinker-protocol.md §7).
 func datumBytes(d ports.Datum, proto bool) int {
 	n := 0
 	for _, c := range d.ModelInput.Chunks {

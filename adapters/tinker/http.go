@@ -294,7 +294,7 @@ func retryable(resp *response) bool {
 		return true
 	case resp.Status == http.StatusBadRequest && len(resp.Body) == 0:
 		// An empty 400 is an edge proxy rejecting the connection, not
-		// the service rejecting the request (protocol reference §8).
+		// the service rejecting the request (../shared/reference/tinker-protocol.md §8).
 		return true
 	}
 	return false

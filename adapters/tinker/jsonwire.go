@@ -10,7 +10,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 )
 
-// JSON shapes of the service (protocol reference §3, §5). Optional fields
+// JSON shapes of the service (../shared/reference/tinker-protocol.md §3, §5). Optional fields
 // carry omitempty or are pointers: the service rejects null, so an
 // absent value is omitted, never sent as null.
 

@@ -12,7 +12,7 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 )
 
-// serverFlags is the /client/config answer (protocol reference §9). Zero
+// serverFlags is the /client/config answer (../shared/reference/tinker-protocol.md §9). Zero
 // values are replaced by the SDK's defaults in withDefaults.
 type serverFlags struct {
 	PJWTAuthEnabled       bool    `json:"pjwt_auth_enabled"`
@@ -65,7 +65,7 @@ type service struct {
 	hbDone    chan struct{}
 	closed    bool
 
-	// Per-session counters (protocol reference §7).
+	// Per-session counters (../shared/reference/tinker-protocol.md §7).
 	modelSeq    int
 	samplingSeq int
 

@@ -22,7 +22,7 @@ func newCheckCmd() *cobra.Command {
 directory of them) against the stage catalog and the registered adapters,
 without running anything or reading data sets. Every problem is printed as
 file:line:col: error[CODE]: summary, a detail sentence and the source line;
---format json prints a JSON array instead (see SPEC.md, "Diagnostics").
+--format json prints a JSON array instead (see SPEC.md §8).
 
 Exit status: 0 when there are no errors (warnings are allowed unless
 --strict), 1 when there are errors, 2 for usage errors.`,

@@ -83,7 +83,7 @@ func writeSnippet(buf *bytes.Buffer, r hcl.Range, src []byte) {
 func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
 
 // jsonPos and friends are the JSON shape of a diagnostic; field names are
-// part of the CLI's stable output format (SPEC.md, "Diagnostics").
+// part of the CLI's stable output format (SPEC.md §8).
 type jsonPos struct {
 	Line   int `json:"line"`
 	Column int `json:"column"`

@@ -25,7 +25,7 @@ func msg(role, text string, trainable ...bool) chat.Message {
 //
 // (byte-level: one token per byte, 55 tokens). The masks give the
 // weight of each of those nine pieces, worked out by hand from the
-// train_on table (cookbook-semantics §3.2): headers only under
+// train_on table (../shared/reference/cookbook-semantics.md §3.2): headers only under
 // all_tokens; the stop overlap "User:" carries the last message's
 // weight.
 var pieceLens = []int{5, 5, 10, 5, 5, 5, 10, 5, 5}

@@ -1,5 +1,5 @@
 // Package datum turns rendered conversations into training data
-// (cookbook-semantics §3.1): tokens with per-token weights are truncated
+// (../shared/reference/cookbook-semantics.md §3.1): tokens with per-token weights are truncated
 // to max_length, shifted into (input, target) pairs with the weights
 // aligned to the targets, and reduced ("mean" makes every example's
 // weights sum to 1; "none" keeps 0/1 token weights).

@@ -16,7 +16,7 @@ type rendered struct {
 }
 
 // format is what a chat format supplies; engine turns it into a Renderer
-// with the train_on rules of cookbook-semantics §3.2, which are the same
+// with the train_on rules of ../shared/reference/cookbook-semantics.md §3.2, which are the same
 // for every format.
 type format interface {
 	name() string

@@ -7,7 +7,7 @@ import (
 	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
-// llama3 is the Llama 3 instruct format (cookbook-semantics §8.3):
+// llama3 is the Llama 3 instruct format (../shared/reference/cookbook-semantics.md §8.3):
 // <|begin_of_text|> then per message
 // <|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>, with no
 // "Cutting Knowledge Date" preamble and no tool calling.

@@ -18,7 +18,7 @@ const (
 )
 
 // qwen3 is the Qwen3 ChatML format. It follows the model's own chat
-// template (see /work/team/spec/renderers.md for the differences): the
+// template (SPEC.md §12 lists where it deliberately differs): the
 // newline after <|im_end|> opens the next message, consecutive tool
 // results share one user block, and reasoning is rendered only for
 // assistant messages after the last user message.

@@ -72,8 +72,8 @@ func Get(name string) (Renderer, error) {
 }
 
 // usesTokenizerBOS is implemented by formats that start with the
-// tokenizer's BOS token when it has one (role_colon; cookbook-semantics
-// §8.3). Formats with a BOS of their own (llama3, deepseekv3) do not.
+// tokenizer's BOS token when it has one (role_colon;
+// ../shared/reference/cookbook-semantics.md §8.3). Formats with a BOS of their own (llama3, deepseekv3) do not.
 type usesTokenizerBOS interface {
 	withBOS(bos string) format
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // CheckpointRecord is one line of a stage's checkpoints.jsonl (SPEC.md
-// §11), with tinker-cookbook's keys (../shared/reference/
-// cookbook-semantics.md §3.4): the checkpoint's name, where its training
+// §11), with tinker-cookbook's keys
+// (../shared/reference/cookbook-semantics.md §3.4): the checkpoint's name, where its training
 // state and sampler weights were saved, and the loop position it resumes
 // at (epoch, batch, step: the NEXT step to train). The final record sets
 // Final. Renderer is the chat format the weights were trained with.

@@ -13,7 +13,7 @@ type bosTokenizer interface {
 
 // BOS returns tok's beginning-of-sequence token, if it defines one: what
 // Hugging Face calls tokenizer.bos_token. Renderers that prepend the
-// tokenizer's BOS (role_colon, cookbook-semantics §8.3) read it from here.
+// tokenizer's BOS (role_colon, ../shared/reference/cookbook-semantics.md §8.3) read it from here.
 func BOS(tok Tokenizer) (string, bool) {
 	if b, ok := tok.(bosTokenizer); ok {
 		return b.BOS()

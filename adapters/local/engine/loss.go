@@ -10,7 +10,7 @@ import (
 // LossKind names a loss function of the training service.
 type LossKind int
 
-// The supported losses (tinker-protocol.md §3). All are sums over tokens.
+// The supported losses (../shared/reference/tinker-protocol.md §3). All are sums over tokens.
 const (
 	// CrossEntropy: loss = -Σ w·logp(target); linear in the weights, so a
 	// custom loss can pass -dC/dlogp as weights.

@@ -7,7 +7,7 @@ import (
 
 // The gradient checks prove that each loss's gradient matches its own
 // forward value; the tests here pin the values themselves to the
-// service's definitions (tinker-protocol.md §3), computed independently
+// service's definitions (../shared/reference/tinker-protocol.md §3), computed independently
 // from the policy's logprobs, so that a loss with, say, no PPO clipping
 // cannot pass.
 
@@ -222,7 +222,7 @@ func TestOptimStepIsTorchAdamW(t *testing.T) {
 }
 
 // TestCustomLossThroughCrossEntropyWeights is the service's custom-loss
-// path (tinker-protocol.md §7): forward for the logprobs, then
+// path (../shared/reference/tinker-protocol.md §7): forward for the logprobs, then
 // forward_backward with cross_entropy and weights = -dC/dlogp gives the
 // gradient of the custom loss C, checked here by finite differences of C
 // itself.

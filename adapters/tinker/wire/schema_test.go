@@ -10,7 +10,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 )
 
-// schema builds the tinker_public.proto descriptor (protocol reference §6)
+// schema builds the tinker_public.proto descriptor (../shared/reference/tinker-protocol.md §6)
 // with the protobuf library, independently of the hand-written codec, so
 // the tests can check our bytes against the library's encoder/decoder.
 func schema(t *testing.T) protoreflect.FileDescriptor {

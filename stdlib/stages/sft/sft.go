@@ -1,6 +1,6 @@
 // Package sft implements the supervised_train stage kind: supervised
 // fine-tuning on a chat dataset with the cross_entropy loss, following
-// tinker-cookbook's supervised.train (cookbook-semantics §3) without its
+// tinker-cookbook's supervised.train (../shared/reference/cookbook-semantics.md §3) without its
 // resume bug. The loop itself is in trainloop; this file turns the
 // stage's inputs into datums and a training client, and handles resume.
 package sft
