@@ -14,12 +14,6 @@ import (
 	"github.com/cookbookc/cookbookc/adapters/ports"
 )
 
-type row struct {
-	line   int
-	fields string // fields rendered as "k=v;k=v" for simple comparison; "" when err
-	err    string
-}
-
 func collect(t *testing.T, s *Store, ref ports.DatasetRef) ([]ports.Record, error) {
 	t.Helper()
 	seq, err := s.Open(context.Background(), ref)

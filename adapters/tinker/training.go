@@ -20,7 +20,6 @@ type Trainer struct {
 
 	mu      sync.Mutex
 	clients []*trainingClient
-	caps    *ports.Capabilities
 }
 
 // NewTrainer returns a Trainer for cfg. It checks the configuration and

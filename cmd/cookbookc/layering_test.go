@@ -52,9 +52,7 @@ func TestPackageLayering(t *testing.T) {
 		if !ok {
 			continue
 		}
-		for _, imp := range violationsOf(pkg, strings.Fields(parts[1]), strings.Fields(parts[2])) {
-			violations = append(violations, imp)
-		}
+		violations = append(violations, violationsOf(pkg, strings.Fields(parts[1]), strings.Fields(parts[2]))...)
 	}
 	require.Empty(t, violations, "layering violations:\n%s", strings.Join(violations, "\n"))
 }

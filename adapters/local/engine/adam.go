@@ -17,9 +17,8 @@ type AdamParams struct {
 }
 
 type adamState[T kern.Float] struct {
-	m, v  []T
-	decay []bool // per element block: see adamTask
-	step  int
+	m, v []T
+	step int
 }
 
 func (s *adamState[T]) init(p *ParamSet[T]) {

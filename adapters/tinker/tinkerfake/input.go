@@ -135,6 +135,7 @@ func modelInput(v any) (ports.ModelInput, error) {
 		}
 		toks, ok := co["tokens"].([]any)
 		if !ok || len(toks) == 0 {
+			//lint:ignore ST1005 the service's own message (../shared/reference/tinker-protocol.md §3)
 			return out, fmt.Errorf("Chunk %d has empty tokens list", i)
 		}
 		ch := ports.Chunk{Tokens: make([]int, len(toks))}

@@ -78,10 +78,9 @@ func SampleToken(promptSum, i, j, updates int, seed int64) int {
 }
 
 type session struct {
-	id          string
-	heartbeats  int
-	nextModel   int
-	nextSampler int
+	id         string
+	heartbeats int
+	nextModel  int
 }
 
 // weights is the trainable state the fake tracks.

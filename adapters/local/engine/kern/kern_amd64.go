@@ -25,6 +25,8 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
 // Constants of the vectorised exp, read by the assembly.
+//
+//lint:file-ignore U1000 the exp and GELU constants are read only by the assembly (kern_amd64.s), which staticcheck does not see
 var (
 	expHi    float32 = expClampHi
 	expLo    float32 = expClampLo
