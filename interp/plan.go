@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,7 +120,7 @@ func buildGraph(p *ir.Plan, cat *catalog.Catalog, bindings boundPorts) ([]*node,
 			}
 		}
 		for name, v := range n.st.Inputs {
-			if id, _, ok := v.StageRef(); ok && !contains(n.st.DependsOn, id) {
+			if id, _, ok := v.StageRef(); ok && !slices.Contains(n.st.DependsOn, id) {
 				add(n.st, "input %q refers to stage %q, which is not in depends_on", name, id)
 			}
 		}
@@ -128,15 +129,6 @@ func buildGraph(p *ir.Plan, cat *catalog.Catalog, bindings boundPorts) ([]*node,
 		return nodes, &PlanError{Problems: problems}
 	}
 	return nodes, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // effectiveHash is the hash that decides whether a finished stage can be

@@ -3,6 +3,7 @@ package local
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/cookbookc/cookbookc/adapters/local/engine"
@@ -68,7 +69,7 @@ func toBatch(data []ports.Datum, loss engine.Loss, lossName string) (*engine.Bat
 			return fmt.Errorf("datum %d: "+format, append([]any{i}, args...)...)
 		}
 		for key := range d.LossFnInputs {
-			if !contains(spec.required, key) && !contains(spec.optional, key) {
+			if !slices.Contains(spec.required, key) && !slices.Contains(spec.optional, key) {
 				return nil, fail("loss_fn_inputs key %q is not an input of %s (it reads %s)", key, lossName, strings.Join(append(append([]string(nil), spec.required...), spec.optional...), ", "))
 			}
 		}
@@ -175,15 +176,6 @@ func tokenID(t int64) bool { return t >= 0 && t <= math.MaxInt32 }
 func anyHas(data []ports.Datum, key string) bool {
 	for _, d := range data {
 		if _, ok := d.LossFnInputs[key]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}
