@@ -25,6 +25,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -385,7 +386,7 @@ func (h *Hub) serveModelInfo(w http.ResponseWriter, r *http.Request, segs []stri
 		SHA      string    `json:"sha"`
 		Siblings []sibling `json:"siblings"`
 	}{ID: id, SHA: commit, Siblings: []sibling{}}
-	for _, n := range sortedKeys(tree) {
+	for _, n := range slices.Sorted(maps.Keys(tree)) {
 		info.Siblings = append(info.Siblings, sibling{n})
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -416,7 +417,7 @@ func (h *Hub) serveTree(w http.ResponseWriter, r *http.Request, segs []string) {
 	}
 	var entries []entry
 	dirs := map[string]bool{}
-	for _, n := range sortedKeys(tree) {
+	for _, n := range slices.Sorted(maps.Keys(tree)) {
 		for d := n; strings.Contains(d, "/"); {
 			d = d[:strings.LastIndex(d, "/")]
 			if !dirs[d] {
@@ -443,13 +444,4 @@ func (h *Hub) serveTree(w http.ResponseWriter, r *http.Request, segs []string) {
 		page = []entry{}
 	}
 	json.NewEncoder(w).Encode(page)
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
