@@ -1,7 +1,8 @@
-// Package scorers grades sampled answers against reference answers for
-// the evaluate stage: exact_match, contains, regex, numeric and math
-// (mathematically equivalent after normalising LaTeX, \boxed{},
-// fractions and thousands separators).
+// Package scorers grades sampled answers against reference answers: the
+// evaluate stage's scorers (exact_match, contains, regex, numeric, math)
+// and the math grader that RL environments use (LastBoxed, HasBoxed,
+// LastNumberText, GSM8KAnswer, GradeAnswer; SPEC.md §11 "The math
+// grader").
 package scorers
 
 import (
@@ -124,7 +125,7 @@ func (s *Scorer) Score(response, reference string) Result {
 		return Result{Score: boolScore(ok && closeEnough(got, want)), Extracted: strconv.FormatFloat(got, 'f', -1, 64)}
 	default: // Math
 		a := ExtractMathAnswer(answer)
-		return Result{Score: boolScore(MathEqual(a, referenceAnswer(reference))), Extracted: a}
+		return Result{Score: boolScore(GradeAnswer(a, referenceAnswer(reference))), Extracted: a}
 	}
 }
 
@@ -151,21 +152,19 @@ func referenceAnswer(ref string) string {
 	return strings.TrimSpace(ref)
 }
 
-var numberRE = regexp.MustCompile(`-?\d[\d,]*(?:\.\d+)?|-?\.\d+`)
-
 // LastNumber returns the last number written in s ("1,234.5" reads as
 // 1234.5; a trailing sentence period is ignored).
 func LastNumber(s string) (float64, bool) {
-	all := numberRE.FindAllString(s, -1)
-	for i := len(all) - 1; i >= 0; i-- {
-		v, err := strconv.ParseFloat(strings.ReplaceAll(all[i], ",", ""), 64)
-		if err == nil {
-			return v, true
-		}
+	text, ok := LastNumberText(s)
+	if !ok {
+		return 0, false
 	}
-	return 0, false
+	v, err := strconv.ParseFloat(text, 64)
+	return v, err == nil
 }
 
+// closeEnough is the numeric scorer's equality: relative tolerance 1e-6
+// (absolute below 1), so 1000.5 is not 1000 and 0.333 is not 1/3.
 func closeEnough(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b))
 }
