@@ -76,6 +76,10 @@ type trainConfig struct {
 	LearningRate float64 `input:"learning_rate"`
 }
 
+// resumedFrom records, by stage directory, the step a resumed
+// test_train stage restarted from.
+var resumedFrom sync.Map
+
 // trainStage trains `steps` steps on the trainer port, checkpointing
 // every `save_every` steps; with env.Resume it restarts from the last
 // checkpoint. Its batches depend only on the step number, so an
@@ -95,6 +99,7 @@ func trainStage(ctx context.Context, env *stage.Env, cfg trainConfig) (stage.Out
 	if ok && env.Resume {
 		model, err = tr.LoadModel(ctx, ports.LoadModelRequest{Path: last.StatePath, WithOptimizer: true})
 		step = last.Step
+		resumedFrom.Store(env.Dir, step)
 		if err == nil {
 			err = env.Metrics.TruncateFrom(step)
 		}

@@ -59,11 +59,23 @@ func TestInterruptedStageResumesFromCheckpoint(t *testing.T) {
 	require.Equal(t, interp.StatusInterrupted, stageResult(res, "train").Status)
 	require.Equal(t, interp.StatusPending, stageResult(res, "use").Status)
 
+	// The checkpoint the resumed stage must start from: the last one saved.
+	saved, _, err := journal.ReadLines(filepath.Join(res.RunDir, "train", "checkpoints.jsonl"))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(saved), 2, "interrupted after its second checkpoint")
+	var lastSaved struct{ Step int }
+	require.NoError(t, jsonUnmarshal(saved[len(saved)-1], &lastSaved))
+
 	again, err := interp.Run(context.Background(), interp.Options{Plan: resumePlan(t, 0.01), Catalog: testCatalog(), Bindings: bindings, ResumeDir: res.RunDir})
 	require.NoError(t, err)
 	require.Equal(t, interp.StatusOK, again.Status, "%v", again.Err)
 	require.Equal(t, 2, again.Attempt)
 	require.True(t, stageResult(again, "train").Resumed)
+	// Resuming from an earlier checkpoint would end the same (the batches
+	// depend only on the step) but redo saved work: it starts from the last.
+	from, ok := resumedFrom.Load(filepath.Join(res.RunDir, "train"))
+	require.True(t, ok, "the train stage did not resume from a checkpoint")
+	require.Equal(t, lastSaved.Step, from, "resumed from step %v, the last checkpoint is at step %d", from, lastSaved.Step)
 	require.Equal(t, outputs(t, ref), outputs(t, again), "a resumed run ends exactly like an uninterrupted one")
 
 	// Every step's metrics appear exactly once.
