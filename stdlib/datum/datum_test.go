@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +65,11 @@ func TestBuild(t *testing.T) {
 			name: "nothing trained", tokens: []int{1, 2, 3}, weights: []float32{0, 0, 0}, red: None,
 			wantErr: ErrNoLossTokens,
 		},
+		{
+			name:   "max_length 0 keeps everything",
+			tokens: []int{1, 2, 3}, weights: []float32{0, 1, 1}, maxLength: 0, red: None,
+			wantInput: []int{1, 2}, wantTarget: []int64{2, 3}, wantW: []float32{1, 1},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +102,10 @@ func TestBuildRejectsMismatch(t *testing.T) {
 	}
 	if _, err := Build([]int{1, 2}, []float32{1, -1}, 0, Mean); err == nil {
 		t.Fatal("want an error for a negative weight")
+	}
+	// The error names the token, counted in the full sequence.
+	if _, err := Build([]int{1, 2, 3}, []float32{1, 1, -1}, 0, Mean); err == nil || !strings.Contains(err.Error(), "at token 2") {
+		t.Fatalf("err = %v, want an invalid weight at token 2", err)
 	}
 	if _, err := Build([]int{1, 2, 3}, []float32{1, float32(math.Inf(1)), 1}, 0, Mean); err == nil {
 		t.Fatal("want an error for an infinite weight (mean reduction would make every weight NaN or 0)")
