@@ -1,7 +1,6 @@
 package scorers
 
 import (
-	"math"
 	"math/big"
 	"strings"
 )
@@ -15,14 +14,13 @@ import (
 // agree to 2^-200 relative. Expressions in up to three one-letter
 // variables are compared at fixed points (exactly where the expression
 // is rational): a randomised identity test, not a proof. Every step is
-// bounded by construction (maxExprLen, maxDepth, maxDigits, maxBits,
-// maxRootIndex), so no input makes it slow.
+// bounded by construction (maxExprLen, maxDigits, maxBits,
+// maxRootIndex), so no input makes it slow; recursion is at most
+// maxExprLen deep.
 
 const (
 	// maxExprLen is the longest expression the evaluator reads.
 	maxExprLen = 1024
-	// maxDepth bounds parentheses, roots and powers nested in each other.
-	maxDepth = 48
 	// maxDigits bounds the digits of one number literal.
 	maxDigits = 1000
 	// maxBits bounds the size (numerator plus denominator bits) of every
@@ -58,11 +56,10 @@ type node struct {
 // one-letter variables, pi, sqrt, + - * / ^, parentheses, implicit
 // multiplication ("2x", "3sqrt(2)", "(x+1)(x-1)", "pir^2" = pi r^2).
 type exprParser struct {
-	s     string
-	i     int
-	depth int
-	vars  *[]byte
-	ok    bool
+	s    string
+	i    int
+	vars *[]byte
+	ok   bool
 }
 
 // parseExpr parses s, adding its variables to vars. It fails on anything
@@ -110,19 +107,7 @@ func (p *exprParser) fail() *node {
 	return nil
 }
 
-func (p *exprParser) enter() bool {
-	p.depth++
-	if p.depth > maxDepth {
-		p.ok = false
-	}
-	return p.ok
-}
-
 func (p *exprParser) expr() *node {
-	if !p.enter() {
-		return nil
-	}
-	defer func() { p.depth-- }()
 	n := p.term()
 	for p.ok {
 		op := p.peek()
@@ -155,17 +140,9 @@ func (p *exprParser) unary() *node {
 	switch p.peek() {
 	case '-':
 		p.i++
-		if !p.enter() {
-			return nil
-		}
-		defer func() { p.depth-- }()
 		return &node{op: 'u', a: p.unary()}
 	case '+':
 		p.i++
-		if !p.enter() {
-			return nil
-		}
-		defer func() { p.depth-- }()
 		return p.unary()
 	}
 	return p.power()
@@ -175,10 +152,6 @@ func (p *exprParser) power() *node {
 	base := p.atom()
 	if p.ok && p.peek() == '^' {
 		p.i++
-		if !p.enter() {
-			return nil
-		}
-		defer func() { p.depth-- }()
 		return &node{op: '^', a: base, b: p.unary()}
 	}
 	return base
@@ -205,10 +178,6 @@ func (p *exprParser) atom() *node {
 		return &node{op: 'p'}
 	case strings.HasPrefix(p.s[p.i:], "sqrt"):
 		p.i += 4
-		if !p.enter() {
-			return nil
-		}
-		defer func() { p.depth-- }()
 		return &node{op: 's', a: p.atom()}
 	case isLetter(c):
 		p.i++
@@ -350,14 +319,11 @@ func eval(n *node, point []*big.Rat) (value, bool) {
 // maxRootIndex; the result stays exact when a is exact and, for q > 1, a
 // perfect q-th power.
 func pow(a, b value) (value, bool) {
-	if b.r == nil || b.r.Denom().BitLen() > 8 || b.r.Num().BitLen() > 31 {
+	if b.r == nil || b.r.Denom().Cmp(big.NewInt(maxRootIndex)) > 0 || b.r.Num().BitLen() > 31 {
 		return value{}, false
 	}
 	q := int(b.r.Denom().Int64())
 	p := b.r.Num().Int64()
-	if q > maxRootIndex {
-		return value{}, false
-	}
 	if q > 1 {
 		var ok bool
 		if a, ok = root(a, q); !ok {
@@ -371,27 +337,16 @@ func pow(a, b value) (value, bool) {
 }
 
 func powRat(x *big.Rat, p int64) (value, bool) {
-	switch {
-	case x.Sign() == 0:
-		if p < 0 {
-			return value{}, false
-		}
-		if p == 0 {
-			return value{r: big.NewRat(1, 1)}, true
-		}
-		return value{r: new(big.Rat)}, true
-	case x.Num().IsInt64() && x.Denom().IsInt64() && x.Denom().Int64() == 1 && (x.Num().Int64() == 1 || x.Num().Int64() == -1):
-		if x.Num().Int64() == -1 && p%2 != 0 {
-			return value{r: big.NewRat(-1, 1)}, true
-		}
-		return value{r: big.NewRat(1, 1)}, true
+	if x.Sign() == 0 && p < 0 {
+		return value{}, false // 1/0
 	}
 	n := p
 	if n < 0 {
 		n = -n
 	}
-	// (bits-1)*n bounds the result's size from below and bits*n from
-	// above; exact then rejects a result past maxBits.
+	// (bits-1)*n bounds the result's size from below (so 1 and -1 to
+	// any power pass) and bits*n from above; exact rejects a result
+	// past maxBits.
 	if int64(x.Num().BitLen()-1+x.Denom().BitLen()-1)*n > maxBits {
 		return value{}, false
 	}
@@ -460,22 +415,26 @@ func root(a value, q int) (value, bool) {
 	if q == 2 {
 		return inexact(newFloat().Sqrt(x))
 	}
-	// Newton's method from a float64 estimate: y <- ((q-1)y + x/y^(q-1))/q.
-	mant := newFloat()
-	e := x.MantExp(mant)
-	m, _ := mant.Float64()
-	y := newFloat().SetFloat64(math.Pow(m, 1/float64(q)) * math.Pow(2, float64(e%q)/float64(q)))
-	y.SetMantExp(y, e/q)
-	qf, q1 := newFloat().SetInt64(int64(q)), newFloat().SetInt64(int64(q-1))
-	for range 8 {
-		yq1, _ := powFloat(y, int64(q-1))
-		if yq1.f == nil || yq1.f.Sign() == 0 {
-			return value{}, false
-		}
-		t := newFloat().Quo(x, yq1.f)
-		y = newFloat().Quo(t.Add(t, newFloat().Mul(q1, y)), qf)
+	// x = m·2^e = z·2^(qk) with z = m·2^r in [1/2, 2^q), so the root is
+	// z^(1/q)·2^k with z^(1/q) in [0, 2): bisect for it.
+	m := newFloat()
+	e := x.MantExp(m)
+	k, r := e/q, e%q
+	if r < 0 {
+		k, r = k-1, r+q
 	}
-	return inexact(y)
+	z := newFloat().SetMantExp(m, r)
+	lo, hi := newFloat(), newFloat().SetInt64(2)
+	for range floatPrec + 2 {
+		mid := newFloat().Add(lo, hi)
+		mid.SetMantExp(mid, -1)
+		if p, _ := powFloat(mid, int64(q)); p.f.Cmp(z) > 0 {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return inexact(lo.SetMantExp(lo, k))
 }
 
 // intRoot returns the q-th root of x when x is a perfect q-th power.

@@ -101,3 +101,20 @@ func TestMathScorerGradesTheLastBox(t *testing.T) {
 		t.Errorf("the intermediate box was graded: %+v", got)
 	}
 }
+
+// TestExtractionCuesAtTheStart: cues and markers count at position 0.
+func TestExtractionCuesAtTheStart(t *testing.T) {
+	for in, want := range map[string]string{
+		"Answer: 5":      "5",
+		"answer is 7":    "7",
+		"#### 9":         "9",
+		"no cue, just 3": "no cue, just 3",
+	} {
+		if got := ExtractMathAnswer(in); got != want {
+			t.Errorf("ExtractMathAnswer(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got, err := GSM8KAnswer("####\n5"); err != nil || got != "" {
+		t.Errorf("GSM8KAnswer with nothing after #### on its line = %q, %v, want \"\"", got, err)
+	}
+}

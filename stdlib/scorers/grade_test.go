@@ -241,3 +241,31 @@ func TestGradeAnswerSymmetric(t *testing.T) {
 		}
 	}
 }
+
+// TestGradeAnswerEdges: the length cap, brackets that are not a tuple,
+// and fractions whose integers are written differently.
+func TestGradeAnswerEdges(t *testing.T) {
+	atCap := `\text{` + strings.Repeat("a", maxAnswerLen-7) + "}" // normalised: at the cap
+	pastCap := strings.Repeat("1", maxAnswerLen+1)
+	cases := []struct {
+		given, reference string
+		want             bool
+	}{
+		{atCap, strings.Repeat("a", maxAnswerLen-7), true},
+		{pastCap, pastCap, true}, // past it, only identical answers
+		{pastCap, pastCap + " ", true},
+		{pastCap + "1", pastCap, false},
+		{pastCap, pastCap[:len(pastCap)-1] + "2", false},
+		{"[]", "()", false},
+		{"()", "()", true},
+		{"01/2", "1/2", true},
+		{"-1/2", "1/-2", true}, // not both fractions as written: equal values
+		{"1/0", "1/0", true},
+		{"2/0", "1/0", false},
+	}
+	for _, c := range cases {
+		if got := GradeAnswer(c.given, c.reference); got != c.want {
+			t.Errorf("GradeAnswer(%.20q..., %.20q...) = %v, want %v", c.given, c.reference, got, c.want)
+		}
+	}
+}

@@ -15,13 +15,9 @@ import "strings"
 func latexToText(s string) string {
 	var b strings.Builder
 	c := converter{out: &b}
-	c.convert(s, 0)
+	c.convert(s)
 	return b.String()
 }
-
-// maxLatexDepth bounds the nesting the converter follows; deeper groups
-// are copied as they are.
-const maxLatexDepth = 64
 
 type converter struct{ out *strings.Builder }
 
@@ -37,19 +33,18 @@ var symbolCommands = map[string]string{
 	"cdots": "...", "ldots": "...", "dots": "...",
 }
 
-func (c converter) convert(s string, depth int) {
-	if depth > maxLatexDepth {
-		c.out.WriteString(s)
-		return
-	}
+// convert writes the text of s. Each nested group is converted on its
+// own, so an input of n bytes costs at most n times its nesting depth
+// (GradeAnswer caps n at maxAnswerLen).
+func (c converter) convert(s string) {
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case '\\':
-			i = c.command(s, i, depth)
+			i = c.command(s, i)
 		case '^':
 			if i+1 < len(s) && s[i+1] == '{' {
 				if inner, end, ok := braced(s, i+1); ok {
-					c.out.WriteString(wrapIfLong("^", c.text(inner, depth+1)))
+					c.out.WriteString(wrapIfLong("^", c.text(inner)))
 					i = end
 					continue
 				}
@@ -64,15 +59,15 @@ func (c converter) convert(s string, depth int) {
 }
 
 // text converts s on its own.
-func (c converter) text(s string, depth int) string {
+func (c converter) text(s string) string {
 	var b strings.Builder
-	converter{out: &b}.convert(s, depth)
+	converter{out: &b}.convert(s)
 	return b.String()
 }
 
 // command converts the command starting at s[i] ('\\') and returns the
 // index after it and its arguments.
-func (c converter) command(s string, i, depth int) int {
+func (c converter) command(s string, i int) int {
 	j := i + 1
 	for j < len(s) && isLetter(s[j]) {
 		j++
@@ -97,7 +92,7 @@ func (c converter) command(s string, i, depth int) int {
 		if !ok1 || !ok2 {
 			return j
 		}
-		n, d := c.text(num, depth+1), c.text(den, depth+1)
+		n, d := c.text(num), c.text(den)
 		if simpleAtom(n) && simpleAtom(d) {
 			if prev := c.out.String(); prev != "" && isDigit(prev[len(prev)-1]) && isIntegerLiteral(n) && isIntegerLiteral(d) {
 				c.out.WriteByte(' ')
@@ -112,7 +107,7 @@ func (c converter) command(s string, i, depth int) int {
 		index := ""
 		if k < len(s) && s[k] == '[' {
 			if end := strings.IndexByte(s[k:], ']'); end > 0 {
-				index = c.text(s[k+1:k+end], depth+1)
+				index = c.text(s[k+1 : k+end])
 				k += end + 1
 			}
 		}
@@ -121,9 +116,9 @@ func (c converter) command(s string, i, depth int) int {
 			return k
 		}
 		if index == "" || index == "2" {
-			c.out.WriteString("sqrt(" + c.text(arg, depth+1) + ")")
+			c.out.WriteString("sqrt(" + c.text(arg) + ")")
 		} else {
-			c.out.WriteString("(" + c.text(arg, depth+1) + ")^(1/(" + index + "))")
+			c.out.WriteString("(" + c.text(arg) + ")^(1/(" + index + "))")
 		}
 		return k2
 	}
@@ -132,7 +127,7 @@ func (c converter) command(s string, i, depth int) int {
 		if !ok {
 			return j
 		}
-		c.out.WriteString(c.text(arg, depth+1))
+		c.out.WriteString(c.text(arg))
 		return k
 	}
 	if sym, ok := symbolCommands[name]; ok {
