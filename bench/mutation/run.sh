@@ -6,7 +6,7 @@
 # an hour per package. Run it before resolving an issue that touches these
 # packages and record the scores in bench/mutation/README.md.
 #
-# Usage: bench/mutation/run.sh [TARGET...]      (default: every target)
+# Usage: bench/mutation/run.sh [TARGET...]  (in that order; default: every target)
 #   MUTATION_WORKERS  mutants tested at once (default 1: the machine is shared)
 #   MUTATION_OUT      directory for the reports (default: a new temporary one)
 #
@@ -37,16 +37,26 @@ targets=(
   "engine-loss-optim|adapters/local/engine|loss.go adam.go"
 )
 
-want=("$@")
+# The targets named on the command line, in that order (default: all).
+selected=()
+for name in "$@"; do
+  found=false
+  for t in "${targets[@]}"; do
+    if [[ ${t%%|*} == "$name" ]]; then
+      selected+=("$t")
+      found=true
+    fi
+  done
+  $found || { echo "unknown target $name (targets: $(printf '%s ' "${targets[@]%%|*}"))" >&2; exit 2; }
+done
+((${#selected[@]})) || selected=("${targets[@]}")
+
 out=${MUTATION_OUT:-$(mktemp -d -t mutation.XXXXXX)}
 mkdir -p "$out"
 workers=${MUTATION_WORKERS:-1}
 summary=()
-for t in "${targets[@]}"; do
+for t in "${selected[@]}"; do
   IFS='|' read -r name dir files <<<"$t"
-  if ((${#want[@]})) && [[ " ${want[*]} " != *" $name "* ]]; then
-    continue
-  fi
   # Exclude every Go file under dir except the ones to mutate (gremlins
   # matches -E against paths relative to dir).
   excludes=()
