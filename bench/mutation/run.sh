@@ -33,7 +33,7 @@ targets=(
   "scorers|stdlib/scorers|"
   "compiler-types|compiler|stage.go values.go"
   "journal|interp/journal|"
-  "tinker-sequencing|adapters/tinker|queue.go future.go http.go"
+  "tinker-sequencing|adapters/tinker|queue.go future.go http.go retry.go"
   "engine-loss-optim|adapters/local/engine|loss.go adam.go"
 )
 
