@@ -360,11 +360,8 @@ func powRat(x *big.Rat, p int64) (value, bool) {
 }
 
 func powFloat(x *big.Float, p int64) (value, bool) {
-	if x.Sign() == 0 {
-		if p <= 0 {
-			return value{}, false
-		}
-		return value{f: newFloat()}, true
+	if x.Sign() == 0 && p < 0 {
+		return value{}, false // 1/0
 	}
 	n := p
 	if n < 0 {
@@ -382,9 +379,7 @@ func powFloat(x *big.Float, p int64) (value, bool) {
 		if n&1 == 1 {
 			result.Mul(result, sq)
 		}
-		if n > 1 {
-			sq.Mul(sq, sq)
-		}
+		sq.Mul(sq, sq)
 	}
 	if p < 0 {
 		result.Quo(newFloat().SetInt64(1), result)

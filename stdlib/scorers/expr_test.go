@@ -1,6 +1,7 @@
 package scorers
 
 import (
+	"math/big"
 	"strings"
 	"testing"
 )
@@ -8,14 +9,17 @@ import (
 // TestEquivalentAtTheBounds: each size limit of the evaluator accepts
 // what is exactly at it and refuses what is past it.
 func TestEquivalentAtTheBounds(t *testing.T) {
-	long := strings.Repeat("1+", (maxExprLen-1)/2) + "1" // maxExprLen bytes
-	digits := "1" + strings.Repeat("0", maxDigits-1)     // 10^(maxDigits-1)
+	if len(strings.Repeat("1+", maxExprLen/2-1)+"11") != maxExprLen {
+		t.Fatal("the long expression is not maxExprLen bytes")
+	}
+	long := strings.Repeat("1+", maxExprLen/2-1) + "11" // maxExprLen bytes
+	digits := "1" + strings.Repeat("0", maxDigits-1)    // 10^(maxDigits-1)
 	cases := []struct {
 		a, b string
 		want bool
 	}{
-		{long, "512", true},
-		{long + "+0", "512", false}, // longer than maxExprLen
+		{long, "522", true},
+		{long + "0", "5220", false}, // longer than maxExprLen
 		{digits, "10^999", true},
 		{"0+" + digits, "10^999", true},
 		{digits + "0", "10^1000", false}, // a literal of more than maxDigits digits
@@ -46,6 +50,17 @@ func TestEquivalentAtTheBounds(t *testing.T) {
 		{"(sqrt(2)/8)^349525", "(sqrt(2)/8)^349525", true},
 		{"(sqrt(2)/8)^349526", "(sqrt(2)/8)^349526", false},
 		{"sqrt(2)^(-2)", "0.5", true},
+		// Float exponents: up to ±maxFloatExp, and no further.
+		{"sqrt(2)^524288*sqrt(2)^524288*sqrt(2)^524288/2*sqrt(2)^524288", "sqrt(2)^524288*sqrt(2)^524288*sqrt(2)^524288/2*sqrt(2)^524288", true},
+		{"sqrt(2)^524288*sqrt(2)^524288*sqrt(2)^524288*sqrt(2)^524288", "sqrt(2)^524288*sqrt(2)^524288*sqrt(2)^524288*sqrt(2)^524288", false},
+		{"(1/sqrt(2))^1048576*(1/sqrt(2))^1048576", "(1/sqrt(2))^1048576*(1/sqrt(2))^1048576", true}, // 2^-2^20, just under: exponent -2^20
+		{"(1/sqrt(2))^1048576*(1/sqrt(2))^1048576/2", "(1/sqrt(2))^1048576*(1/sqrt(2))^1048576/2", false},
+		{"(0*sqrt(2))^0", "1", true},
+		{"sqrt(2)", "1", false},
+		{"sqrt(5)", "2", false},
+		{"(pi+1)*10^60", "pi*10^60+10^60", true},   // relative tolerance
+		{"sqrt(3)*10^60*sqrt(3)", "3*10^60", true}, // off by about 10^-36: relatively 2^-320
+		{"(pi+1)*10^60", "pi*10^60+10^60+10^40", false},
 		{"2^sqrt(2)", "2^sqrt(2)", false}, // an irrational exponent is refused
 		{"1/(x-x)", "1/(x-x)", false},     // undefined at every point
 		{"1/(x-3/7)", "1/(x-3/7)", true},  // undefined at one point only
@@ -72,6 +87,43 @@ func TestEquivalentAtTheBounds(t *testing.T) {
 				a = a[:60] + "..."
 			}
 			t.Errorf("equivalent(%q, %q) = %v, want %v", a, b, got, c.want)
+		}
+	}
+}
+
+// TestIntRoot: exact integer roots of perfect powers, and nothing else.
+func TestIntRoot(t *testing.T) {
+	big2 := func(s string) *big.Int {
+		v, ok := new(big.Int).SetString(s, 10)
+		if !ok {
+			t.Fatalf("bad number %s", s)
+		}
+		return v
+	}
+	cases := []struct {
+		x    string
+		q    int
+		root string
+		ok   bool
+	}{
+		{"0", 3, "0", true},
+		{"1", 5, "1", true},
+		{"4", 2, "2", true},
+		{"5", 2, "", false},
+		{"27", 3, "3", true},
+		{"28", 3, "", false},
+		{"26", 3, "", false},
+		{"1024", 10, "2", true},
+		{"1025", 10, "", false},
+		{new(big.Int).Lsh(big.NewInt(1), 300).String(), 12, "33554432", true},
+		{new(big.Int).Exp(big.NewInt(12345), big.NewInt(7), nil).String(), 7, "12345", true},
+		{new(big.Int).Add(new(big.Int).Exp(big.NewInt(12345), big.NewInt(7), nil), big.NewInt(1)).String(), 7, "", false},
+		{new(big.Int).Exp(big.NewInt(999999937), big.NewInt(11), nil).String(), 11, "999999937", true},
+	}
+	for _, c := range cases {
+		r, ok := intRoot(big2(c.x), c.q)
+		if ok != c.ok || ok && r.String() != c.root {
+			t.Errorf("intRoot(%.30s, %d) = %v, %v, want %s, %v", c.x, c.q, r, ok, c.root, c.ok)
 		}
 	}
 }

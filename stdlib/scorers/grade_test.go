@@ -252,6 +252,7 @@ func TestGradeAnswerEdges(t *testing.T) {
 		want             bool
 	}{
 		{atCap, strings.Repeat("a", maxAnswerLen-7), true},
+		{strings.Repeat("a", maxAnswerLen-7), atCap, true},
 		{pastCap, pastCap, true}, // past it, only identical answers
 		{pastCap, pastCap + " ", true},
 		{pastCap + "1", pastCap, false},
