@@ -37,6 +37,11 @@ targets=(
   "engine-loss-optim|adapters/local/engine|loss.go adam.go"
 )
 
+# gremlins times each mutant's tests against a first coverage run; a
+# cached test result would make that baseline ~0 s and every mutant "time
+# out", so the go test cache is bypassed.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1"
+
 # The targets named on the command line, in that order (default: all).
 selected=()
 for name in "$@"; do
