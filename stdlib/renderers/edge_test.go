@@ -95,8 +95,8 @@ func weightedUnits(segs []Segment, n int) int {
 // TestFormatNames: each built-in format calls itself by the name it is
 // registered under (aliases aside), since errors and plans use it.
 func TestFormatNames(t *testing.T) {
-	for name, mk := range builtins {
-		got := mk().name()
+	for name, b := range builtins {
+		got := b.make().name()
 		if name == "deepseekv3_disable_thinking" {
 			if got != "deepseekv3" {
 				t.Errorf("alias %s names its format %q, want deepseekv3", name, got)
