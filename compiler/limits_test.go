@@ -42,6 +42,8 @@ func TestCostlyExpressionsAreRefused(t *testing.T) {
 		{"flatten", fmt.Sprintf(oneLocal, "length(flatten([for x in range(1000): range(1000)]))"), nil, costSummary},
 		{"command line", "variable \"v\" {\n  type = list(any)\n}\nexperiment \"e\" {\n  stage \"noop\" \"a\" {\n    value = var.v\n  }\n}\n",
 			map[string]string{"v": "[for a in range(1000): [for b in range(1000): [for c in range(1000): 1]]]"}, ""},
+		{"deep command line", "variable \"v\" {\n  type = list(any)\n}\nexperiment \"e\" {\n  stage \"noop\" \"a\" {\n    value = var.v\n  }\n}\n",
+			map[string]string{"v": strings.Repeat("[", 200_000)}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			done := make(chan hcl.Diagnostics)

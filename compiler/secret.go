@@ -9,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang"
 )
 
 // ResolveSecret rebuilds a secret value at run time from the environment:
@@ -30,6 +31,9 @@ func ResolveSecret(ref *ir.SecretRef, getenv func(string) string) (string, error
 		if getenv(name) == "" {
 			return "", fmt.Errorf("environment variable %s is not set (or empty)", name)
 		}
+	}
+	if lang.CheckExpressionNesting([]byte(ref.Expr), "<secret>", hcl.InitialPos) != nil {
+		return "", fmt.Errorf("secret from %v: the expression nests deeper than %d levels", ref.Env, lang.MaxNesting)
 	}
 	expr, diags := hclsyntax.ParseExpression([]byte(ref.Expr), "<secret>", hcl.InitialPos)
 	if diags.HasErrors() {

@@ -29,6 +29,8 @@ func TestResolveSecret(t *testing.T) {
 		{"unset in expression", ir.SecretRef{Env: []string{"A", "B"}, Expr: `"${env("A")}${env("B")}"`}, map[string]string{"A": secret}, "", "environment variable B is not set"},
 		{"failing function", ir.SecretRef{Env: []string{"KEY"}, Expr: `tonumber(env("KEY"))`}, map[string]string{"KEY": secret}, "", "secret from [KEY]"},
 		{"no env", ir.SecretRef{}, nil, "", "names no environment variable"},
+		// A hand-edited plan.json must not crash the run with a stack overflow.
+		{"deep expression", ir.SecretRef{Env: []string{"KEY"}, Expr: strings.Repeat("(", 200_000)}, map[string]string{"KEY": secret}, "", "nests deeper than"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

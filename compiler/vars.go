@@ -115,6 +115,11 @@ func (c *compiler) evalVariable(v *variable) {
 			val = cty.StringVal(raw)
 			break
 		}
+		if deep := lang.CheckExpressionNesting([]byte(raw), "<var "+v.name+">", hcl.InitialPos); deep != nil {
+			c.errorf(diag.BadVarFlag, cmdLineRange, "Invalid value for variable "+v.name,
+				"--var %s=...: the value nests deeper than %d levels.", v.name, lang.MaxNesting)
+			return
+		}
 		expr, diags := hclsyntax.ParseExpression([]byte(raw), "<var "+v.name+">", hcl.InitialPos)
 		if !diags.HasErrors() {
 			meterExpressions(expr, &c.meter)

@@ -13,6 +13,9 @@ import (
 // instead, because hclwrite would otherwise rearrange broken tokens.
 // Formatting is idempotent: Format(Format(x)) == Format(x).
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
+	if deep := CheckNesting(src, filename, hcl.InitialPos); deep != nil {
+		return nil, hcl.Diagnostics{deep}
+	}
 	_, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, diag.Default(diags, diag.Syntax)

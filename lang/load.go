@@ -132,10 +132,22 @@ func Parse(dir string, files map[string][]byte) (*Recipe, hcl.Diagnostics) {
 		data := files[n]
 		var f *hcl.File
 		var d hcl.Diagnostics
-		if isJSON(n) {
-			f, d = p.ParseJSON(data, n)
-		} else {
-			f, d = p.ParseHCL(data, n)
+		switch {
+		case len(data) > MaxFileBytes:
+			d = fileError(n, "Recipe file too large", fmt.Errorf("the file has %d bytes; a recipe file may have at most %d (recipes hold settings; read long text with file() and data with a dataset)", len(data), MaxFileBytes))
+		case isJSON(n):
+			if deep := checkJSONNesting(data, n); deep != nil {
+				d = hcl.Diagnostics{deep}
+			} else {
+				f, d = p.ParseJSON(data, n)
+			}
+		default:
+			if deep := CheckNesting(data, n, hcl.InitialPos); deep != nil {
+				d = hcl.Diagnostics{deep}
+			} else {
+				f, d = p.ParseHCL(data, n)
+				d = unterminatedString(d, data, n)
+			}
 		}
 		for _, x := range d {
 			if x.Summary == "Attribute redefined" {

@@ -21,7 +21,7 @@ const (
 	MissingAttribute  Code = "E103" // a required attribute is missing
 	Duplicate         Code = "E104" // a name or attribute defined twice
 	BadLabels         Code = "E105" // wrong number of block labels, or an invalid name
-	FileRead          Code = "E106" // a recipe file or directory cannot be read
+	FileRead          Code = "E106" // a recipe file or directory cannot be read, or a file is too large
 	UnsupportedExpr   Code = "E107" // an expression form that is not allowed here
 	TypeMismatch      Code = "E200" // a value of the wrong type
 	OutOfRange        Code = "E201" // a number outside its allowed range
@@ -66,7 +66,7 @@ var Descriptions = map[Code]string{
 	MissingAttribute:  "A required attribute or block is missing.",
 	Duplicate:         "A name, attribute or block defined twice.",
 	BadLabels:         "Wrong number of block labels, or a label that is not a valid name.",
-	FileRead:          "A recipe file or directory cannot be read, or holds no recipe files.",
+	FileRead:          "A recipe file or directory cannot be read, holds no recipe files, or a file is larger than 1 MiB.",
 	UnsupportedExpr:   "An expression form that is not allowed here (e.g. a stage reference inside a computed expression).",
 	TypeMismatch:      "A value of the wrong type (the detail says expected and got).",
 	OutOfRange:        "A number outside its allowed range.",

@@ -99,6 +99,9 @@ func Parse(src, filename string, start hcl.Pos) (*Template, hcl.Diagnostics) {
 // source and text offsets differ.
 func ParseMapped(src, filename string, pos PosFunc) (*Template, hcl.Diagnostics) {
 	b := &builder{filename: filename, pos: pos, src: src}
+	if deep := b.checkNesting(); deep != nil {
+		return nil, hcl.Diagnostics{deep}
+	}
 	flat, err := parser.ParseString(filename, src)
 	if err != nil {
 		return nil, hcl.Diagnostics{b.syntaxError(err)}
