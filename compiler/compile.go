@@ -142,6 +142,16 @@ func fatal(diags hcl.Diagnostics) bool {
 	return false
 }
 
+// sources lists the recipe files with their digests, computed once (each
+// plan records them; hashing the files again for each of thousands of
+// experiments was quadratic).
+func (c *compiler) sources() []ir.Source {
+	if c.sourceList == nil {
+		c.sourceList = sourcesOf(c.rec)
+	}
+	return append([]ir.Source(nil), c.sourceList...)
+}
+
 // sourcesOf lists the recipe files with their digests.
 func sourcesOf(rec *lang.Recipe) []ir.Source {
 	out := make([]ir.Source, 0, len(rec.Sources))

@@ -49,6 +49,8 @@ type compiler struct {
 	// for stage hashes; defaults caches the IR value of field defaults.
 	defs     map[string][]byte
 	defaults map[*schema.Field]ir.Value
+	// sourceList caches the recipe files' digests (sources).
+	sourceList []ir.Source
 }
 
 func newCompiler(rec *lang.Recipe, opts Options) *compiler {
@@ -63,6 +65,7 @@ func newCompiler(rec *lang.Recipe, opts Options) *compiler {
 		defaults: map[*schema.Field]ir.Value{},
 	}
 	c.meter.left = evalBudgetUnits
+	c.meter.valuesLeft = valuesBudgetUnits
 	c.funcs = meterFunctions(functions(rec.Dir), &c.meter)
 	for _, s := range rec.Sources {
 		c.rel[s.Name] = s.Rel

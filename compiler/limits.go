@@ -9,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/cookbookc/cookbookc/lang"
 	"github.com/cookbookc/cookbookc/lang/diag"
 )
 
@@ -44,6 +45,11 @@ const (
 	// stringBytesPerUnit: strings are cheap per byte compared with a
 	// collection element, so a unit covers several bytes.
 	stringBytesPerUnit = 16
+	// valuesBudgetUnits bounds the total size of all variable, local and
+	// attribute values: each is walked a few times (size, secrets,
+	// conversion), and one large local named by 40,000 others was walked
+	// 40,000 times (a minute and more for a 750 KB recipe).
+	valuesBudgetUnits = 1 << 19
 )
 
 // costSummary is the summary of the diagnostic of a spent budget.
@@ -52,6 +58,10 @@ const costSummary = "Expression too costly to evaluate"
 // meter is the evaluation budget of one compilation.
 type meter struct {
 	left int
+	// valuesLeft is what is left of valuesBudgetUnits; valuesSpent is
+	// set once that was reported.
+	valuesLeft  int
+	valuesSpent bool
 	// spent is the diagnostic every metered expression returns once the
 	// budget is spent: one shared value, since the loops around a
 	// failing expression may return it a million times.
@@ -68,12 +78,22 @@ func (m *meter) charge(v cty.Value) bool {
 // nested values included) plus one per stringBytesPerUnit bytes of string.
 // It stops counting once the count exceeds limit.
 func valueUnits(v cty.Value, limit int) int {
+	n, _ := measure(v, limit)
+	return n
+}
+
+// measure returns valueUnits and the depth of v's nesting (1 for a
+// scalar). It does not descend below lang.MaxNesting+1 levels, so the
+// walk's own recursion is bounded too; values that deep are refused
+// (sizeOK), so the units below them need not be counted.
+func measure(v cty.Value, limit int) (units, depth int) {
 	n := 0
-	var walk func(v cty.Value)
-	walk = func(v cty.Value) {
+	var walk func(v cty.Value, level int)
+	walk = func(v cty.Value, level int) {
 		n++
+		depth = max(depth, level)
 		v, _ = v.Unmark()
-		if n > limit || !v.IsKnown() || v.IsNull() {
+		if n > limit || level > lang.MaxNesting || !v.IsKnown() || v.IsNull() {
 			return
 		}
 		ty := v.Type()
@@ -83,12 +103,12 @@ func valueUnits(v cty.Value, limit int) int {
 		case ty.IsCollectionType() || ty.IsTupleType() || ty.IsObjectType():
 			for it := v.ElementIterator(); n <= limit && it.Next(); {
 				_, e := it.Element()
-				walk(e)
+				walk(e, level+1)
 			}
 		}
 	}
-	walk(v)
-	return n
+	walk(v, 1)
+	return n, depth
 }
 
 // metered is an expression whose value is charged to a meter. It embeds
@@ -191,15 +211,41 @@ func meterExpressions(node hclsyntax.Node, m *meter) {
 }
 
 // sizeOK reports whether a variable, local or attribute value is small
-// enough to use, reporting a diagnostic at rng when it is not.
+// and shallow enough to use, reporting a diagnostic at rng when it is
+// not. Every later pass over values (type checks, lowering, hashing,
+// the plan's JSON) then works on bounded input: syntax nests at most
+// lang.MaxNesting levels, but functions (jsondecode) and chains of
+// locals can build deeper values.
 func (c *compiler) sizeOK(v cty.Value, rng hcl.Range) bool {
-	if valueUnits(v, maxValueUnits) <= maxValueUnits {
-		return true
+	units, depth := 0, 0
+	if c.meter.valuesLeft > 0 {
+		units, depth = measure(v, min(maxValueUnits, c.meter.valuesLeft))
 	}
-	c.errorf(diag.EvalError, rng, "Value too large",
-		"This value is larger than a recipe value may be (about %d elements, or %d MB of text); recipes hold settings, while data sets are read by the stages from their source.",
-		maxValueUnits, maxValueUnits*stringBytesPerUnit>>20)
-	return false
+	c.meter.valuesLeft -= units
+	switch {
+	case c.meter.valuesLeft <= 0:
+		if !c.meter.valuesSpent {
+			c.meter.valuesSpent = true
+			c.errorf(diag.EvalError, rng, "Values too large in total",
+				"The recipe's variables, locals and attributes hold more than %d values in total (a value named in several places counts each time); cookbookc stops here so that checking always finishes quickly.", valuesBudgetUnits)
+		}
+		return false
+	case units > maxValueUnits:
+		c.errorf(diag.EvalError, rng, "Value too large",
+			"This value is larger than a recipe value may be (about %d elements, or %d MB of text); recipes hold settings, while data sets are read by the stages from their source.",
+			maxValueUnits, maxValueUnits*stringBytesPerUnit>>20)
+		return false
+	case depth > lang.MaxNesting:
+		// A value holding unknowns is built on a value refused earlier
+		// (say the local it wraps): that was reported, this is refused
+		// quietly, so one root cause stays one diagnostic.
+		if v.IsWhollyKnown() {
+			c.errorf(diag.EvalError, rng, "Value nested too deeply",
+				"This value nests lists and objects more than %d levels deep; recipes hold settings, which need a few levels.", lang.MaxNesting)
+		}
+		return false
+	}
+	return true
 }
 
 // firstCostDiag keeps one diagnostic about the spent budget: once it is

@@ -42,7 +42,7 @@ func (c *compiler) lowerExperiment(e *experiment) *ir.Plan {
 		Experiment:  e.name,
 		Description: e.description,
 		BaseDir:     c.rec.Dir,
-		Sources:     sourcesOf(c.rec),
+		Sources:     c.sources(),
 		Variables:   c.planVariables(),
 		Stages:      []ir.Stage{},
 	}

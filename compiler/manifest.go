@@ -200,27 +200,48 @@ func (c *compiler) checkConfig(schema *schema.AdapterSchema, body hcl.Body, def 
 	return out, ok
 }
 
-// checkManifestCycles reports recipe manifests whose extends chain loops.
+// checkManifestCycles reports recipe manifests whose extends chain loops,
+// once per cycle, at the member declared first. Each manifest is walked
+// once (following every chain from every manifest was quadratic in the
+// length of a chain).
 func (c *compiler) checkManifestCycles() {
-	reported := map[string]bool{}
-	for _, name := range c.manOrder {
-		path := []string{name}
-		seen := map[string]bool{name: true}
-		for cur := c.manifests[name]; cur != nil && cur.ir.Extends != ""; {
-			next := cur.ir.Extends
-			path = append(path, next)
-			if seen[next] {
-				if !reported[next] && next == name {
-					for _, p := range path {
-						reported[p] = true
-					}
-					c.errorf(diag.Cycle, c.manifests[name].extends.Expr.Range(), "Manifest extends itself",
-						"The manifests extend each other in a cycle: %s.", strings.Join(path, " -> "))
-				}
+	const onPath, done = 1, 2
+	state := map[string]int{}
+	order := map[string]int{}
+	for i, n := range c.manOrder {
+		order[n] = i
+	}
+	for _, start := range c.manOrder {
+		var path []string
+		at := map[string]int{}
+		for cur := start; ; {
+			m := c.manifests[cur]
+			if m == nil || state[cur] == done {
 				break
 			}
-			seen[next] = true
-			cur = c.manifests[next]
+			if state[cur] == onPath {
+				cycle := path[at[cur]:]
+				first := 0
+				for i, n := range cycle {
+					if order[n] < order[cycle[first]] {
+						first = i
+					}
+				}
+				names := append(append(append([]string{}, cycle[first:]...), cycle[:first]...), cycle[first])
+				c.errorf(diag.Cycle, c.manifests[cycle[first]].extends.Expr.Range(), "Manifest extends itself",
+					"The manifests extend each other in a cycle: %s.", strings.Join(names, " -> "))
+				break
+			}
+			state[cur] = onPath
+			at[cur] = len(path)
+			path = append(path, cur)
+			if m.ir.Extends == "" {
+				break
+			}
+			cur = m.ir.Extends
+		}
+		for _, n := range path {
+			state[n] = done
 		}
 	}
 }
