@@ -153,7 +153,7 @@ func (c *compiler) declared(b *hcl.Block, what string, seen map[string]*hcl.Bloc
 	}
 	if prev, dup := seen[name]; dup {
 		c.errorf(diag.Duplicate, b.LabelRanges[0], "Duplicate "+what+" "+name,
-			"A %s named %q is already declared at %s.", what, name, prev.DefRange)
+			"There is already %s named %q, declared at %s.", diag.A(what), name, prev.DefRange)
 		return false
 	}
 	seen[name] = b

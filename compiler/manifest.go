@@ -170,7 +170,10 @@ func (c *compiler) checkConfig(schema *schema.AdapterSchema, body hcl.Body, def 
 			out[n] = ir.Value{Type: f.Type.String(), Secret: ref}
 			continue
 		}
-		if f.Sensitive {
+		if f.Sensitive && val.IsKnown() {
+			// An unknown value comes from an expression whose error was
+			// reported (a secret derived through too many locals is
+			// E107 there); it is no literal.
 			c.errorf(diag.SensitiveLiteral, a.Expr.Range(), "Sensitive value not from env()",
 				"%s is sensitive: set it with env(\"NAME\") so the secret never appears in the recipe or the plan.", n)
 			ok = false

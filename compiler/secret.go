@@ -10,6 +10,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/compiler/ir"
 	"github.com/cookbookc/cookbookc/lang"
+	"github.com/cookbookc/cookbookc/lang/diag"
 )
 
 // ResolveSecret rebuilds a secret value at run time from the environment:
@@ -74,5 +75,5 @@ func convertToString(v cty.Value) (string, error) {
 		}
 		return "false", nil
 	}
-	return "", fmt.Errorf("the expression yields a %s, not a string", v.Type().FriendlyName())
+	return "", fmt.Errorf("the expression yields %s, not a string", diag.A(v.Type().FriendlyName()))
 }

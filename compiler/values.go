@@ -46,7 +46,7 @@ func typeName(v cty.Value) string {
 func fieldValue(f *schema.Field, v cty.Value, rng hcl.Range, what string) (any, hcl.Diagnostics) {
 	if v.IsNull() {
 		return nil, hcl.Diagnostics{diag.New(diag.TypeMismatch, rng, "Null value for "+f.Name,
-			fmt.Sprintf("%s %q must be a %s, not null.", what, f.Name, f.Type))}
+			fmt.Sprintf("%s %q must be %s, not null.", what, f.Name, diag.A(f.Type.String())))}
 	}
 	got, err := convertValue(f.Type, v, "")
 	if err != nil {

@@ -16,8 +16,9 @@ import (
 // are src. For quoted strings it undoes escape sequences exactly (so an
 // error after "\n" in a template still points at the right column); for
 // heredocs it aligns the text with the source; for anything else (an
-// interpolated template, a JSON-syntax string it cannot align) it falls
-// back to counting from the start of the expression.
+// interpolated template, a JSON-syntax string it cannot align) every
+// offset maps to the start of the string (SPEC.md §16): counting from
+// there pointed into the interpolation, at text that is not the template.
 func StringPositions(expr hcl.Expression, text string, src []byte) template.PosFunc {
 	r := expr.Range()
 	if r.Start.Byte < 0 || r.End.Byte > len(src) || r.Start.Byte >= r.End.Byte {
@@ -32,7 +33,7 @@ func StringPositions(expr hcl.Expression, text string, src []byte) template.PosF
 		offs = alignHeredoc(raw, text)
 	}
 	if offs == nil {
-		return template.LinearPos(text, r.Start)
+		return func(int) hcl.Pos { return r.Start }
 	}
 	// offs[i] is the raw offset of text byte i; offs[len(text)] the end.
 	rawPos := template.LinearPos(string(raw), r.Start)

@@ -144,6 +144,31 @@ func TestCompileWritesDeterministicPlan(t *testing.T) {
 	assert.Contains(t, res.stderr, "stage.a -> stage.b -> stage.a")
 }
 
+// SPEC §8 puts JSON diagnostics on standard output; compile wrote them to
+// standard error.
+func TestCompileJSONDiagnosticsOnStdout(t *testing.T) {
+	bad := repoPath(t, "compiler", "testdata", "invalid", "cycle_two.hcl")
+	res := runCLI(t, ".", nil, "compile", "--format", "json", bad)
+	assert.Equal(t, 1, res.code)
+	assert.Empty(t, res.stderr)
+	var diags []struct{ Code string }
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &diags), res.stdout)
+	require.NotEmpty(t, diags)
+	assert.Equal(t, "E302", diags[0].Code)
+
+	// With -o FILE the array is on stdout even when empty; with the plan
+	// on stdout, stdout holds the plan alone.
+	out := filepath.Join(t.TempDir(), "plan.json")
+	res = runCLI(t, ".", nil, "compile", "--format", "json", "-o", out, repoPath(t, "examples", "sl_basic.hcl"))
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.Equal(t, "[]", strings.TrimSpace(res.stdout))
+	res = runCLI(t, ".", nil, "compile", "--format", "json", repoPath(t, "examples", "sl_basic.hcl"))
+	require.Equal(t, 0, res.code, res.stderr)
+	var plan struct{ Experiment string }
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &plan))
+	assert.Equal(t, "sl_basic", plan.Experiment)
+}
+
 func TestFmt(t *testing.T) {
 	dir := t.TempDir()
 	messy := filepath.Join(dir, "messy.hcl")

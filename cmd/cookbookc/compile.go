@@ -21,7 +21,11 @@ func newCompileCmd() *cobra.Command {
 		Long: `Compile checks the recipe at PATH (a file or a directory) and writes the
 plan of one experiment: stages in topological order with every input typed
 and defaults filled in, a content hash per stage, secrets as references.
-The output is deterministic: the same recipe gives byte-identical plans.`,
+The output is deterministic: the same recipe gives byte-identical plans.
+
+With --format json, diagnostics are a JSON array on standard output (as
+for check), unless the plan is written there: then the warnings a
+successful compilation may have go to standard error.`,
 		Example: `  cookbookc compile examples/chat_sl.hcl -o plan.json
   cookbookc compile --experiment sft --var lr=1e-4 recipes/`,
 		Args: cobra.ArbitraryArgs,
@@ -34,19 +38,28 @@ The output is deterministic: the same recipe gives byte-identical plans.`,
 				return err
 			}
 			res, diags := compiler.Compile(args[0], opts)
-			if len(diags) > 0 {
+			failed := diags.HasErrors() || res.Plan == nil
+			toStdout := output == "" || output == "-"
+			switch {
+			case flags.format == "json" && (failed || !toStdout):
+				// SPEC §8: JSON diagnostics go to standard output, an
+				// array even when empty, unless the plan goes there.
+				if err := printDiagnostics(cmd.OutOrStdout(), "json", diags, res.Sources); err != nil {
+					return failf("writing diagnostics: %v", err)
+				}
+			case len(diags) > 0:
 				if err := printDiagnostics(cmd.ErrOrStderr(), flags.format, diags, res.Sources); err != nil {
 					return failf("writing diagnostics: %v", err)
 				}
 			}
-			if diags.HasErrors() || res.Plan == nil {
+			if failed {
 				return silentExit(exitFailure)
 			}
 			data, err := ir.Encode(res.Plan)
 			if err != nil {
 				return failf("%v", err)
 			}
-			if output == "" || output == "-" {
+			if toStdout {
 				_, err = cmd.OutOrStdout().Write(data)
 				return err
 			}

@@ -84,13 +84,15 @@ var hclSummaries = []struct {
 }
 
 // Classify gives every diagnostic without a code one: by its hcl summary
-// when it is a known decoding diagnostic, otherwise fallback. It returns
-// diags for chaining.
+// when it is a known decoding diagnostic, otherwise fallback. It also
+// rewords the hcl library's awkward messages. It returns diags for
+// chaining.
 func Classify(diags hcl.Diagnostics, fallback Code) hcl.Diagnostics {
 	for _, d := range diags {
 		if CodeOf(d) != "" {
 			continue
 		}
+		reword(d)
 		code := fallback
 		for _, s := range hclSummaries {
 			if strings.HasPrefix(d.Summary, s.prefix) {

@@ -112,3 +112,34 @@ func TestSuggest(t *testing.T) {
 		assert.Equal(t, tc.want, Suggest(tc.name, []string{"constant", "linear", "cosine", "final_checkpoint", "metrics"}), tc.name)
 	}
 }
+
+func TestArticle(t *testing.T) {
+	for word, want := range map[string]string{
+		"int": "an int", "object": "an object", "experiment": "an experiment", "string": "a string",
+		"list": "a list", "user": "a user", "unknown": "an unknown", "": "",
+	} {
+		assert.Equal(t, want, A(word))
+	}
+}
+
+// Messages of the hcl library that read badly are reworded when they are
+// classified: "must have 1 labels", "Error in function call",
+// "argument(s)".
+func TestClassifyRewords(t *testing.T) {
+	diags := hcl.Diagnostics{
+		{Summary: "Missing name for dataset", Detail: "All dataset blocks must have 1 labels (name)."},
+		{Summary: "Missing name for stage", Detail: "All stage blocks must have 2 labels (kind, name)."},
+		{Summary: "Extraneous label for dataset", Detail: "Only 1 labels (name) are expected for dataset blocks."},
+		{Summary: "Error in function call", Detail: `Call to function "jsondecode" failed: EOF.`},
+		{Summary: "Too many function arguments", Detail: `Function "upper" expects only 1 argument(s).`},
+		{Summary: "Not enough function arguments", Detail: `Function "split" expects 2 argument(s). Missing value for "str".`},
+	}
+	Classify(diags, EvalError)
+	assert.Equal(t, `A dataset block needs one label, its name: dataset "NAME" { ... }.`, diags[0].Detail)
+	assert.Equal(t, `A stage block needs 2 labels, its kind and its name: stage "KIND" "NAME" { ... }.`, diags[1].Detail)
+	assert.Equal(t, `A dataset block takes only one label, its name: dataset "NAME" { ... }.`, diags[2].Detail)
+	assert.Equal(t, "Call to jsondecode failed", diags[3].Summary)
+	assert.Equal(t, `Function "upper" expects only 1 argument.`, diags[4].Detail)
+	assert.Equal(t, `Function "split" expects 2 arguments. Missing value for "str".`, diags[5].Detail)
+	assert.Equal(t, BadLabels, CodeOf(diags[0]))
+}

@@ -311,7 +311,7 @@ func (b *builder) checkUnary(u *unary) *cexpr {
 	right := b.checkPipe(u.Cmp.Right)
 	if left.typ != right.typ {
 		b.errorAt(diag.TemplateType, u.Cmp.Pos.Offset, endOfPipe(u.Cmp.Right), "Mismatched comparison in renderer template",
-			fmt.Sprintf("Cannot compare a %s with a %s; both sides of %s must have the same type.", left.typ, right.typ, u.Cmp.Op))
+			fmt.Sprintf("Cannot compare %s with %s; both sides of %s must have the same type.", diag.A(left.typ.String()), diag.A(right.typ.String()), u.Cmp.Op))
 	}
 	op := opEq
 	if u.Cmp.Op == "!=" {
@@ -356,7 +356,7 @@ func (b *builder) checkPipe(p *pipe) *cexpr {
 		}
 		if e.typ != String {
 			b.errorAt(diag.TemplateType, f.Pos.Offset, f.Pos.Offset+len(f.Name), "Filter applied to a non-string",
-				fmt.Sprintf("The filter %q takes a string, but its input is a %s.", f.Name, e.typ))
+				fmt.Sprintf("The filter %q takes a string, but its input is %s.", f.Name, diag.A(e.typ.String())))
 			continue
 		}
 		e = &cexpr{op: opFilter, typ: String, name: f.Name, args: []*cexpr{e}}
