@@ -12,24 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cookbookc/cookbookc/compiler/ir"
+	"github.com/cookbookc/cookbookc/lang"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// validRecipes are the recipes under testdata/valid: files and the
-// directory recipe "multi".
+// validRecipes are the recipe files under testdata/valid.
 func validRecipes(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join("testdata", "valid"))
-	require.NoError(t, err)
-	var out []string
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || strings.HasSuffix(n, ".hcl") || strings.HasSuffix(n, ".hcl.json") {
-			out = append(out, filepath.Join("testdata", "valid", n))
-		}
-	}
-	require.GreaterOrEqual(t, len(out), 4)
+	out, diags := lang.RecipeFiles(filepath.Join("testdata", "valid"))
+	require.Empty(t, diags)
+	require.GreaterOrEqual(t, len(out), 3)
 	return out
 }
 

@@ -1,6 +1,7 @@
-// Package lang reads recipe source: it parses one file or a directory of
-// files in HCL native syntax (.hcl) or HCL JSON syntax (.hcl.json, or any
-// .json file named explicitly), declares the block schemas of the
+// Package lang reads recipe source: it parses a recipe file in HCL native
+// syntax (.hcl) or HCL JSON syntax (.hcl.json, or any .json file named
+// explicitly), expands directories to their recipe files, declares the
+// block schemas of the
 // language, maps string literals back to source positions, and formats
 // files with hclwrite. It knows nothing about stage kinds or adapters; the
 // compiler checks meaning.
@@ -23,7 +24,7 @@ import (
 // Source is one parsed recipe file.
 type Source struct {
 	// Name is the file name as diagnostics show it (the path the user
-	// gave, or PATH/file for a directory).
+	// gave, or DIR/file for a directory holding one recipe).
 	Name string
 	// Rel is the path relative to the recipe directory.
 	Rel  string
@@ -31,8 +32,8 @@ type Source struct {
 	File *hcl.File
 }
 
-// Recipe is the parsed source of one recipe: a file, or every recipe file
-// of a directory, merged.
+// Recipe is the parsed source of one recipe. Load reads one file; Parse
+// also merges several in-memory files into one body.
 type Recipe struct {
 	// Dir is the absolute recipe directory; relative paths in the recipe
 	// resolve against it.
@@ -70,54 +71,64 @@ func IsRecipeFile(name string) bool {
 // isJSON reports whether a file uses the JSON syntax.
 func isJSON(name string) bool { return strings.HasSuffix(name, ".json") }
 
-// Load parses the recipe at path: a file, or a directory whose *.hcl and
-// *.hcl.json files (not subdirectories) form one recipe. Syntax errors are
-// returned as diagnostics with code E100; a file that cannot be read gives
-// E106. Load never returns a nil Recipe.
-func Load(path string) (*Recipe, hcl.Diagnostics) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return emptyRecipe(path), fileError(path, "Cannot resolve the recipe path", err)
-	}
+// RecipeFiles expands a path given on the command line to recipe files:
+// a file is itself; a directory stands for the recipe files directly in
+// it (*.hcl and *.hcl.json, not subdirectories and not other .json files
+// such as data), in name order, each its own recipe (SPEC.md §1). A
+// directory without recipe files, or a path that cannot be read, is
+// E106.
+func RecipeFiles(path string) ([]string, hcl.Diagnostics) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return emptyRecipe(abs), fileError(path, "Cannot read recipe", err)
+		return nil, fileError(path, "Cannot read recipe", err)
 	}
-	files := map[string][]byte{}
-	dir, names := filepath.Dir(abs), []string(nil)
-	if info.IsDir() {
-		dir = abs
-		entries, err := os.ReadDir(path)
-		if err != nil {
-			return emptyRecipe(abs), fileError(path, "Cannot read recipe directory", err)
-		}
-		for _, e := range entries {
-			if e.Type().IsRegular() && IsRecipeFile(e.Name()) {
-				names = append(names, e.Name())
-			}
-		}
-		if len(names) == 0 {
-			return emptyRecipe(abs), fileError(path, "No recipe files", fmt.Errorf("the directory holds no *.hcl or *.hcl.json files"))
-		}
-	} else {
-		names = []string{filepath.Base(path)}
+	if !info.IsDir() {
+		return []string{path}, nil
 	}
-	var diags hcl.Diagnostics
-	for _, n := range names {
-		full := filepath.Join(dir, n)
-		shown := path
-		if info.IsDir() {
-			shown = filepath.Join(path, n)
-		}
-		data, err := os.ReadFile(full)
-		if err != nil {
-			diags = append(diags, fileError(shown, "Cannot read recipe file", err)...)
-			continue
-		}
-		files[shown] = data
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, fileError(path, "Cannot read recipe directory", err)
 	}
-	r, more := Parse(dir, files)
-	return r, append(diags, more...)
+	var files []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && IsRecipeFile(e.Name()) {
+			files = append(files, filepath.Join(path, e.Name()))
+		}
+	}
+	if len(files) == 0 {
+		return nil, fileError(path, "No recipe files", fmt.Errorf("the directory holds no *.hcl or *.hcl.json files"))
+	}
+	return files, nil
+}
+
+// Load parses the recipe at path: a recipe file, or a directory holding
+// exactly one (RecipeFiles). A directory of several recipes is E106:
+// commands that take one recipe need the file named. Syntax errors are
+// returned as diagnostics with code E100; a file that cannot be read
+// gives E106. Load never returns a nil Recipe.
+func Load(path string) (*Recipe, hcl.Diagnostics) {
+	files, diags := RecipeFiles(path)
+	if diags.HasErrors() {
+		return emptyRecipe(path), diags
+	}
+	if len(files) > 1 {
+		names := make([]string, len(files))
+		for i, f := range files {
+			names[i] = filepath.Base(f)
+		}
+		return emptyRecipe(path), fileError(path, "Several recipes",
+			fmt.Errorf("the directory holds %d recipe files (%s), each its own recipe; name the one to use (check and fmt take the directory and process each)", len(files), strings.Join(names, ", ")))
+	}
+	file := files[0]
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return emptyRecipe(path), fileError(file, "Cannot resolve the recipe path", err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return emptyRecipe(filepath.Dir(abs)), fileError(file, "Cannot read recipe file", err)
+	}
+	return Parse(filepath.Dir(abs), map[string][]byte{file: data})
 }
 
 // Parse parses in-memory recipe files (name -> bytes) that live in dir.

@@ -35,24 +35,37 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-func TestLoadDirectoryMergesFiles(t *testing.T) {
+// A directory stands for the recipe files directly in it, each its own
+// recipe (SPEC §1): Load takes a directory only when it holds one.
+func TestDirectoriesHoldRecipes(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
 		"a.hcl":      "variable \"x\" {}\n",
-		"b.hcl.json": `{"variable": {"y": {}}}`,
+		"b.hcl.json": `{"variable": {"x": {}}}`,
 		"data.json":  `{"not": "a recipe"}`,
+		"sub/c.hcl":  "variable \"y\" {}\n",
 	}
 	for n, s := range files {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, n)), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte(s), 0o644))
 	}
-	r, diags := Load(dir)
+	got, diags := RecipeFiles(dir)
 	require.Empty(t, diags)
-	require.Len(t, r.Sources, 2, "data.json is not a recipe file")
-	assert.Equal(t, "a.hcl", r.Sources[0].Rel)
-	assert.Equal(t, "b.hcl.json", r.Sources[1].Rel)
-	content, diags := r.Body.Content(TopSchema)
-	require.Empty(t, diags)
-	assert.Len(t, content.Blocks, 2)
+	assert.Equal(t, []string{filepath.Join(dir, "a.hcl"), filepath.Join(dir, "b.hcl.json")}, got,
+		"recipe files in name order; not data.json, not subdirectories")
+
+	_, diags = Load(dir)
+	require.Len(t, diags, 1, "two recipes: name one")
+	assert.Equal(t, diag.FileRead, diag.CodeOf(diags[0]))
+	assert.Contains(t, diags[0].Detail, "a.hcl, b.hcl.json")
+
+	r, diags := Load(filepath.Join(dir, "sub"))
+	require.Empty(t, diags, "a directory holding one recipe")
+	require.Len(t, r.Sources, 1)
+	assert.Equal(t, "c.hcl", r.Sources[0].Rel)
+	abs, err := filepath.Abs(filepath.Join(dir, "sub"))
+	require.NoError(t, err)
+	assert.Equal(t, abs, r.Dir)
 }
 
 func TestSyntaxErrorsHaveCodes(t *testing.T) {

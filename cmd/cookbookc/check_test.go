@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,6 +30,19 @@ func TestCheckExamplesPass(t *testing.T) {
 	res := runCLI(t, ".", nil, append([]string{"check"}, examples...)...)
 	assert.Equal(t, 0, res.code, res.stderr)
 	assert.Contains(t, res.stderr, "0 errors")
+
+	// A directory stands for its recipe files, each its own recipe (SPEC
+	// §1), as for fmt: `check examples/` merged them into one recipe and
+	// failed with duplicate declarations.
+	res = runCLI(t, ".", nil, "check", repoPath(t, "examples"))
+	assert.Equal(t, 0, res.code, res.stderr)
+	assert.Contains(t, res.stderr, fmt.Sprintf("checked %d recipes: 0 errors", len(examples)))
+
+	// A command that takes one recipe needs it named.
+	res = runCLI(t, ".", nil, "compile", repoPath(t, "examples"))
+	assert.Equal(t, 1, res.code)
+	assert.Contains(t, res.stderr, "error[E106]: Several recipes")
+	assert.Contains(t, res.stderr, "chat_sl.hcl, sl_basic.hcl")
 }
 
 func TestCheckTextDiagnostics(t *testing.T) {

@@ -18,16 +18,17 @@ func newCompileCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compile [flags] PATH",
 		Short: "Check a recipe and write its plan (the versioned IR) as JSON",
-		Long: `Compile checks the recipe at PATH (a file or a directory) and writes the
-plan of one experiment: stages in topological order with every input typed
-and defaults filled in, a content hash per stage, secrets as references.
+		Long: `Compile checks the recipe at PATH (a recipe file, or a directory holding
+exactly one) and writes the plan of one experiment: stages in topological
+order with every input typed and defaults filled in, a content hash per
+stage, secrets as references.
 The output is deterministic: the same recipe gives byte-identical plans.
 
 With --format json, diagnostics are a JSON array on standard output (as
 for check), unless the plan is written there: then the warnings a
 successful compilation may have go to standard error.`,
 		Example: `  cookbookc compile examples/chat_sl.hcl -o plan.json
-  cookbookc compile --experiment sft --var lr=1e-4 recipes/`,
+  cookbookc compile --experiment sft --var lr=1e-4 recipes/sft.hcl`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {

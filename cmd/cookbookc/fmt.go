@@ -2,10 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -119,31 +118,25 @@ func runFmt(cmd *cobra.Command, paths []string, check, write bool) error {
 	return nil
 }
 
-// fmtFiles expands paths: files as given, directories to their *.hcl
-// files (not recursively).
+// fmtFiles expands paths as every command does (lang.RecipeFiles): files
+// as given, directories to the recipe files in them; JSON-syntax files
+// found in a directory are left out, since fmt does not format them.
 func fmtFiles(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
+		files, diags := lang.RecipeFiles(p)
+		if diags.HasErrors() {
+			return nil, errors.New(diags[0].Detail)
+		}
 		info, err := os.Stat(p)
 		if err != nil {
 			return nil, err
 		}
-		if !info.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		entries, err := os.ReadDir(p)
-		if err != nil {
-			return nil, err
-		}
-		var names []string
-		for _, e := range entries {
-			if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".hcl") {
-				names = append(names, filepath.Join(p, e.Name()))
+		for _, f := range files {
+			if !info.IsDir() || strings.HasSuffix(f, ".hcl") {
+				out = append(out, f)
 			}
 		}
-		sort.Strings(names)
-		out = append(out, names...)
 	}
 	return out, nil
 }

@@ -66,7 +66,7 @@ var Descriptions = map[Code]string{
 	MissingAttribute:  "A required attribute or block is missing.",
 	Duplicate:         "A name, attribute or block defined twice.",
 	BadLabels:         "Wrong number of block labels, or a label that is not a valid name.",
-	FileRead:          "A recipe file or directory cannot be read, holds no recipe files, or a file is larger than 1 MiB.",
+	FileRead:          "A recipe file or directory cannot be read, a directory holds no recipe files (or several, where one recipe is needed), or a file is larger than 1 MiB.",
 	UnsupportedExpr:   "An expression form that is not allowed here (e.g. a stage reference inside a computed expression).",
 	TypeMismatch:      "A value of the wrong type (the detail says expected and got).",
 	OutOfRange:        "A number outside its allowed range.",
