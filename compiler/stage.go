@@ -81,6 +81,12 @@ func (c *compiler) declareStage(e *experiment, b *hcl.Block) {
 			"Experiment %q already has a stage named %q at %s.", e.name, name, prev.block.DefRange)
 		return
 	}
+	if ir.ReservedStageID(name) {
+		// Still declared, so references to it do not cascade.
+		c.errorf(diag.BadLabels, b.LabelRanges[1], "Reserved stage name "+name,
+			"A stage's directory sits in the run directory beside %s, so a stage cannot be named %q; rename it.",
+			joinNames(ir.ReservedStageIDs()), name)
+	}
 	s := &stage{name: name, kindName: kindName, block: b, index: len(e.stages),
 		inputs: map[string]ir.Value{}, deps: map[string]hcl.Range{}, explicit: map[string]bool{}}
 	if k, ok := c.cat.Stages[kindName]; ok {

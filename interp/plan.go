@@ -81,7 +81,7 @@ func buildGraph(p *ir.Plan, cat *catalog.Catalog, bindings boundPorts) ([]*node,
 		switch {
 		case st.ID == "" || strings.ContainsAny(st.ID, `/\`) || st.ID == "." || st.ID == "..":
 			add(st, "invalid stage id")
-		case reservedNames[st.ID] || strings.HasPrefix(st.ID, "."):
+		case ir.ReservedStageID(st.ID):
 			add(st, "the name %q is reserved in run directories; rename the stage", st.ID)
 		case byID[st.ID] != nil:
 			add(st, "duplicate stage id")

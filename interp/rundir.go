@@ -18,7 +18,7 @@ import (
 const RunFormat = "cookbookc-run/1"
 
 // Names in a run directory. Stage directories sit beside them, so stages
-// may not use these names.
+// may not use these names (ir.ReservedStageID, which the checker uses too).
 const (
 	runFile        = "run.json"
 	planFile       = "plan.json"
@@ -31,12 +31,6 @@ const (
 	metricsFile    = "metrics.jsonl"
 	checkpointFile = "checkpoints.jsonl"
 )
-
-// reservedNames may not be stage IDs.
-var reservedNames = map[string]bool{
-	runFile: true, planFile: true, eventsFile: true, logFile: true, summaryFile: true,
-	lockFile: true, supersededDir: true, blobsDir: true, "fake-hub": true,
-}
 
 // RunInfo is run.json: what identifies a run directory.
 type RunInfo struct {
