@@ -28,9 +28,10 @@ func testCatalog() *catalog.Catalog {
 		}})
 		add(schema.AdapterSchema{Port: port, Name: "fake", Fake: true})
 	}
-	add(schema.AdapterSchema{Port: schema.PortDatasetStore, Name: "local"})
+	root := []schema.Field{{Name: "root", Type: schema.String}}
+	add(schema.AdapterSchema{Port: schema.PortDatasetStore, Name: "local", Config: root, Sources: []string{"file"}})
 	add(schema.AdapterSchema{Port: schema.PortDatasetStore, Name: "fake", Fake: true})
-	add(schema.AdapterSchema{Port: schema.PortDatasetStore, Name: "hf"})
+	add(schema.AdapterSchema{Port: schema.PortDatasetStore, Name: "hf", Config: root, Sources: []string{"file", "hf"}})
 	add(schema.AdapterSchema{Port: schema.PortBlobStore, Name: "local"})
 	add(schema.AdapterSchema{Port: schema.PortBlobStore, Name: "s3", Config: []schema.Field{
 		{Name: "bucket", Type: schema.String, Required: true},

@@ -41,6 +41,9 @@ type Options struct {
 	Manifest string
 	// Ports are --port PORT=ADAPTER overrides, applied last.
 	Ports map[string]string
+	// RequireData is set when the plan is about to run: a local dataset
+	// file that does not exist is then error E702, not warning W102.
+	RequireData bool
 }
 
 // Result is a compilation's output.
@@ -102,7 +105,8 @@ func compileRecipe(rec *lang.Recipe, diags hcl.Diagnostics, opts Options, single
 		c.errorf(diag.ExperimentChoice, c.experiments[0].block.DefRange, "Choose an experiment",
 			"The recipe declares %d experiments (%s); choose one with --experiment.", len(c.experiments), joinNames(c.experimentNames()))
 	}
-	if !c.diags.HasErrors() && (opts.Manifest != "" || len(opts.Ports) > 0) {
+	chosen := opts.Manifest != "" || len(opts.Ports) > 0
+	if !c.diags.HasErrors() && chosen {
 		shown := map[string]string{}
 		for name, rel := range c.rel {
 			shown[rel] = name
@@ -119,6 +123,12 @@ func compileRecipe(rec *lang.Recipe, diags hcl.Diagnostics, opts Options, single
 			c.diags = append(c.diags, more...)
 			res.Bindings = b
 		}
+	}
+	switch {
+	case !chosen:
+		c.checkDatasetSources(nil, plans)
+	case res.Bindings != nil:
+		c.checkDatasetSources(res.Bindings, plans)
 	}
 	if !c.diags.HasErrors() {
 		res.Plans = plans

@@ -1,8 +1,6 @@
 package compiler
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -18,6 +16,9 @@ type dataset struct {
 	name  string
 	block *hcl.Block
 	ir    ir.Dataset
+	// sourceRange is the range of a valid source, which checks of the
+	// data it names point at; nil when the source has errors.
+	sourceRange *hcl.Range
 }
 
 func (c *compiler) declareDatasets(blocks []*hcl.Block) {
@@ -84,13 +85,19 @@ func (c *compiler) checkDataset(d *dataset) {
 		d.ir.TestFraction = f
 	}
 	if src, ok := values["source"].(string); ok {
-		d.ir.Source = c.checkSource(src, content.Attributes["source"].Expr.Range())
+		rng := content.Attributes["source"].Expr.Range()
+		var good bool
+		d.ir.Source, good = c.checkSource(src, rng)
+		if good {
+			d.sourceRange = &rng
+		}
 	}
 }
 
-// checkSource normalises a dataset source to a URI and warns when a local
-// file is missing. Data files are not opened: check stays cheap.
-func (c *compiler) checkSource(src string, rng hcl.Range) string {
+// checkSource normalises a dataset source to a URI and checks its form;
+// good is false when it reported a problem. Whether the data is there is
+// checked against the dataset_store that reads it (datasource.go).
+func (c *compiler) checkSource(src string, rng hcl.Range) (uri string, good bool) {
 	scheme, rest, hasScheme := strings.Cut(src, "://")
 	if !hasScheme {
 		scheme, rest = "file", src
@@ -99,26 +106,19 @@ func (c *compiler) checkSource(src string, rng hcl.Range) string {
 	case "hf":
 		if _, err := hubsource.Parse("hf://" + rest); err != nil {
 			c.errorf(diag.InvalidValue, rng, "Invalid dataset source", "The %s.", err)
+			return "hf://" + rest, false
 		}
-		return "hf://" + rest
+		return "hf://" + rest, true
 	case "file":
 		if rest == "" {
 			c.errorf(diag.InvalidValue, rng, "Invalid dataset source", "The source names no file.")
-			return src
+			return src, false
 		}
-		p := filepath.FromSlash(rest)
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(c.rec.Dir, p)
-		}
-		if _, err := os.Stat(p); err != nil {
-			c.warnf(diag.DataFileMissing, rng, "Dataset file not found",
-				"%s does not exist (relative paths resolve against the recipe directory %s). The check goes on; a run fails unless the file appears.", rest, c.rec.Dir)
-		}
-		return "file://" + rest
+		return "file://" + rest, true
 	}
 	c.errorf(diag.InvalidValue, rng, "Invalid dataset source",
 		"Unknown source scheme %q: use a path, file://PATH or hf://ORG/NAME.%s", scheme, diag.DidYouMean(scheme, []string{"file", "hf"}))
-	return src
+	return src, false
 }
 
 func str(v any) string { s, _ := v.(string); return s }

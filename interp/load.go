@@ -27,6 +27,11 @@ type LoadOptions struct {
 	// Ports are --port overrides.
 	Manifest string
 	Ports    map[string]string
+	// Resume is set when the plan continues a run directory: stages that
+	// finished are reused, so a dataset file may be gone without harm. A
+	// missing file is then warning W102 (the stage that reads it fails if
+	// it runs again) instead of an error.
+	Resume bool
 }
 
 // Loaded is a plan ready to run and its port bindings.
@@ -51,6 +56,8 @@ func IsPlanFile(path string) bool {
 // manifest) or reads a plan.json (path == "" means plan must be given) and
 // resolves the manifest for it (compiler.ResolveManifest): the one path
 // from a recipe, a plan and a manifest name to the bindings a run uses.
+// It checks the datasets' sources against the bound dataset_store (a
+// missing local file is an error: the run needs it; a resume only warns).
 // Every problem is a diagnostic; the result is usable only when the
 // diagnostics have no errors.
 func Load(path string, plan *ir.Plan, opts LoadOptions) (*Loaded, hcl.Diagnostics) {
@@ -76,8 +83,10 @@ func Load(path string, plan *ir.Plan, opts LoadOptions) (*Loaded, hcl.Diagnostic
 			return out, hcl.Diagnostics{planDiag(path, err.Error())}
 		}
 	default:
+		// RequireData: a run needs its data now, so a missing dataset
+		// file is an error before anything is created.
 		res, ds := compiler.Compile(path, compiler.Options{Catalog: opts.Catalog, Vars: opts.Vars,
-			Experiment: opts.Experiment, Manifest: manifest, Ports: opts.Ports})
+			Experiment: opts.Experiment, Manifest: manifest, Ports: opts.Ports, RequireData: !opts.Resume})
 		diags = append(diags, ds...)
 		if res != nil {
 			out.Sources, plan, bindings = res.Sources, res.Plan, res.Bindings
@@ -87,9 +96,14 @@ func Load(path string, plan *ir.Plan, opts LoadOptions) (*Loaded, hcl.Diagnostic
 		return out, diags
 	}
 	if bindings == nil {
+		// A plan: its manifest and its datasets are checked as the
+		// compiler checks a recipe's.
 		b, ds := compiler.ResolveManifest(opts.Catalog, plan, manifest, opts.Ports)
 		diags = append(diags, ds...)
 		bindings = b
+		if !ds.HasErrors() {
+			diags = append(diags, compiler.CheckPlanDatasets(opts.Catalog, plan, bindings, !opts.Resume)...)
+		}
 	}
 	out.Plan, out.Bindings = plan, bindings
 	return out, diags

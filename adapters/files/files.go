@@ -20,6 +20,7 @@ import (
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 	"github.com/cookbookc/cookbookc/adapters/registry"
+	"github.com/cookbookc/cookbookc/lang/filesource"
 	"github.com/cookbookc/cookbookc/lang/schema"
 )
 
@@ -35,6 +36,7 @@ func init() {
 			Config: []schema.Field{
 				{Name: "root", Type: schema.String, Doc: "Directory that relative dataset paths are resolved against instead of the recipe's directory."},
 			},
+			Sources: []string{"file"},
 		},
 		New: func(_ context.Context, cfg registry.Config, _ registry.Env) (any, error) {
 			return &Store{Root: cfg.String("root")}, nil
@@ -51,58 +53,31 @@ type Store struct {
 // errScheme is returned for sources this adapter cannot read.
 var errScheme = errors.New("the local dataset store reads file:// URIs and plain paths only")
 
-// Resolve returns the absolute path a DatasetRef names.
+// Resolve returns the absolute path a DatasetRef names (filesource.LocalPath,
+// the rule the checker uses too).
 func (s *Store) Resolve(ref ports.DatasetRef) (string, error) {
 	src := ref.Source
 	if src == "" {
 		return "", errors.New("dataset source is empty")
 	}
-	if i := strings.Index(src, "://"); i >= 0 {
-		scheme := src[:i]
-		switch scheme {
-		case "file":
-		case "hf":
-			return "", fmt.Errorf("%w; got a hf:// source %q: the \"hf\" dataset_store reads hub datasets (run with --port dataset_store=hf, or --manifest dev or prod, which bind it)", errScheme, src)
-		default:
-			return "", fmt.Errorf("%w; got a %s:// source %q (bind dataset_store to an adapter that reads it)", errScheme, scheme, src)
-		}
-		src = src[i+3:]
+	switch scheme := filesource.SourceScheme(src); scheme {
+	case "file":
+	case "hf":
+		return "", fmt.Errorf("%w; got a hf:// source %q: the \"hf\" dataset_store reads hub datasets (run with --port dataset_store=hf, or --manifest dev or prod, which bind it)", errScheme, src)
+	default:
+		return "", fmt.Errorf("%w; got a %s:// source %q (bind dataset_store to an adapter that reads it)", errScheme, scheme, src)
 	}
-	if src == "" {
+	path, ok := filesource.LocalPath(src, ref.BaseDir, s.Root)
+	if !ok {
 		return "", fmt.Errorf("dataset source %q names no file", ref.Source)
 	}
-	if !filepath.IsAbs(src) {
-		base := ref.BaseDir
-		if s.Root != "" {
-			base = s.Root
-		}
-		src = filepath.Join(base, src)
-	}
-	return filepath.Clean(src), nil
+	return path, nil
 }
 
 // FileFormat returns the file format of path: format itself unless it is
-// "auto" or empty, else the one the extension names.
-func FileFormat(path, format string) (string, error) {
-	if format != "" && format != "auto" {
-		switch format {
-		case "jsonl", "json", "csv", "parquet":
-			return format, nil
-		}
-		return "", fmt.Errorf("unknown file format %q (want jsonl, json, csv or parquet)", format)
-	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".jsonl", ".ndjson":
-		return "jsonl", nil
-	case ".json":
-		return "json", nil
-	case ".csv":
-		return "csv", nil
-	case ".parquet", ".pq":
-		return "parquet", nil
-	}
-	return "", fmt.Errorf("cannot tell the file format of %s from its extension; set file_format to jsonl, json, csv or parquet", path)
-}
+// "auto" or empty, else the one the extension names (filesource.FileFormat, which
+// the checker uses too).
+func FileFormat(path, format string) (string, error) { return filesource.FileFormat(path, format) }
 
 // Open implements ports.DatasetStore.
 func (s *Store) Open(ctx context.Context, ref ports.DatasetRef) (iter.Seq2[ports.Record, error], error) {

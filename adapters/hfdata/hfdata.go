@@ -40,6 +40,7 @@ func init() {
 			Config: []schema.Field{
 				{Name: "root", Type: schema.String, Doc: "Directory that relative file paths are resolved against instead of the recipe's directory (hf:// sources ignore it)."},
 			},
+			Sources: []string{"file", "hf"},
 		},
 		New: func(_ context.Context, cfg registry.Config, env registry.Env) (any, error) {
 			return &Store{

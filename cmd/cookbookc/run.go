@@ -129,7 +129,7 @@ func runRun(cmd *cobra.Command, f runFlags, args []string) error {
 		}
 	}
 	loaded, diags := interp.Load(path, plan, interp.LoadOptions{Catalog: cat, Vars: vars, Experiment: f.experiment,
-		Manifest: manifest, Ports: portOverrides})
+		Manifest: manifest, Ports: portOverrides, Resume: f.resume != ""})
 	if len(diags) > 0 && !(f.quiet && !diags.HasErrors()) {
 		var err error
 		if f.json {

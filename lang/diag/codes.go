@@ -44,6 +44,7 @@ const (
 	UnknownAdapter    Code = "E502" // no adapter of that name is registered for the port
 	AdapterConfig     Code = "E503" // adapter config that does not match the adapter's schema
 	UnboundPort       Code = "E504" // a stage needs a port the manifest does not bind
+	DatasetSource     Code = "E505" // the bound dataset_store cannot read a dataset's source
 	TemplateSyntax    Code = "E600" // a renderer template does not parse
 	TemplateVariable  Code = "E601" // a renderer template uses an unknown variable
 	TemplateFilter    Code = "E602" // a renderer template uses an unknown filter
@@ -51,6 +52,7 @@ const (
 	RendererShape     Code = "E604" // a renderer block is incomplete or inconsistent
 	FileOutsideRecipe Code = "E700" // a file function reaches outside the recipe directory
 	FileNotFound      Code = "E701" // a file function names a file that does not exist
+	DataFile          Code = "E702" // a local dataset file is unusable (or missing, for a run)
 	UnusedVariable    Code = "W100" // a variable no expression uses
 	RendererDefaulted Code = "W101" // renderer omitted; the model's recommended one is used
 	DataFileMissing   Code = "W102" // a local dataset file does not exist (yet)
@@ -89,6 +91,7 @@ var Descriptions = map[Code]string{
 	UnknownAdapter:    "No adapter of that name is registered for the port.",
 	AdapterConfig:     "Adapter config that does not match the adapter's schema.",
 	UnboundPort:       "A stage needs a port that the selected manifest does not bind.",
+	DatasetSource:     "The dataset_store the manifest binds cannot read a dataset's source (e.g. hf:// on the local store).",
 	TemplateSyntax:    "A renderer template does not parse.",
 	TemplateVariable:  "A renderer template uses an unknown variable.",
 	TemplateFilter:    "A renderer template uses an unknown filter.",
@@ -96,8 +99,9 @@ var Descriptions = map[Code]string{
 	RendererShape:     "A renderer block is incomplete or inconsistent.",
 	FileOutsideRecipe: "A file function or path reaches outside the recipe directory.",
 	FileNotFound:      "A file function names a file that does not exist.",
+	DataFile:          "A local dataset file is a directory, empty or unreadable, or (for a run) missing.",
 	UnusedVariable:    "Warning: a variable that no expression uses.",
 	RendererDefaulted: "Warning: a stage omits renderer; the model's recommended renderer is used.",
-	DataFileMissing:   "Warning: a local dataset file does not exist (yet); the run will fail unless it appears.",
+	DataFileMissing:   "Warning: a local dataset file does not exist (yet); a run refuses to start unless it appears.",
 	HCLNative:         "A diagnostic from the hcl library itself, without a cookbookc code.",
 }

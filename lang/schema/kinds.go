@@ -1,5 +1,7 @@
 package schema
 
+import "slices"
+
 // StageKind declares a stage kind: what it takes, what it produces and
 // which ports it calls. Each kind's package under stdlib/stages declares
 // its StageKind beside its code (SPEC.md §5 is generated from them).
@@ -52,11 +54,24 @@ type AdapterSchema struct {
 	// Fake marks adapters that exist only for tests (the `test`
 	// manifest); listings label them.
 	Fake bool
+	// Sources, for a dataset_store adapter, lists the dataset source
+	// schemes it reads: "file" (file:// URIs and plain paths, which it
+	// resolves with lang/filesource, relative to its `root` config when
+	// set) and "hf". The checker refuses a source the bound store cannot
+	// read and checks local files before a run. Empty means the adapter
+	// reads no source (a fake that makes its rows up): any is accepted.
+	Sources []string
 }
 
 // Field returns the named config field.
 func (a *AdapterSchema) Field(name string) (*Field, bool) {
 	return findField(a.Config, name)
+}
+
+// ReadsSource reports whether a dataset_store adapter reads sources of
+// the given scheme (see Sources).
+func (a *AdapterSchema) ReadsSource(scheme string) bool {
+	return len(a.Sources) == 0 || slices.Contains(a.Sources, scheme)
 }
 
 // DefaultManifest names the manifest a recipe is checked and run under
