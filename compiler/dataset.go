@@ -79,6 +79,7 @@ func (c *compiler) checkDataset(d *dataset) {
 		Limit:       int(i64(values["limit"])),
 		TestSize:    int(i64(values["test_size"])),
 		SkipBadRows: values["skip_bad_rows"] == true,
+		MaxRowBytes: int(i64(values["max_row_bytes"])),
 		Range:       c.irRange(d.block.DefRange),
 	}
 	if f, ok := values["test_fraction"].(float64); ok {

@@ -250,7 +250,7 @@ func TestDatasetRowsParseInEveryFormat(t *testing.T) {
 			got, ok := data.Detect(rec.Fields, false)
 			require.True(t, ok, "%s row not detected: %v", format, rec.Fields)
 			require.Equal(t, format, got)
-			msgs, err := data.ToMessages(format, rec.Fields, false)
+			msgs, err := data.ToMessages(format, rec.Fields, data.Options{})
 			require.NoError(t, err)
 			require.GreaterOrEqual(t, len(msgs), 2)
 			require.Equal(t, "assistant", msgs[len(msgs)-1].Role)

@@ -96,7 +96,7 @@ func (s *Store) Open(ctx context.Context, ref ports.DatasetRef) (iter.Seq2[ports
 	if st.IsDir() {
 		return nil, fmt.Errorf("dataset %s: %s is a directory, not a file", ref.Source, path)
 	}
-	return ReadFile(ctx, path, displayPath(path, ref.BaseDir), format)
+	return ReadFile(ctx, path, displayPath(path, ref.BaseDir), format, ref.RowLimit())
 }
 
 // ReadFile returns the rows of one file on this machine in format
@@ -105,9 +105,10 @@ func (s *Store) Open(ctx context.Context, ref ports.DatasetRef) (iter.Seq2[ports
 // (adapters/hfdata) decode the files they fetch, so rows are decoded, and
 // bad rows reported as file:line, the same way wherever a file came from.
 // The file is opened when the sequence is iterated; a missing or
-// unreadable file is then yielded as the error that ends it.
-func ReadFile(ctx context.Context, path, display, format string) (iter.Seq2[ports.Record, error], error) {
-	var read func(ctx context.Context, path, display string, yield func(ports.Record, error) bool)
+// unreadable file is then yielded as the error that ends it. A row larger
+// than maxRowBytes is a bad row.
+func ReadFile(ctx context.Context, path, display, format string, maxRowBytes int) (iter.Seq2[ports.Record, error], error) {
+	var read func(ctx context.Context, f file, yield func(ports.Record, error) bool)
 	switch format {
 	case "jsonl":
 		read = readJSONL
@@ -120,8 +121,12 @@ func ReadFile(ctx context.Context, path, display, format string) (iter.Seq2[port
 	default:
 		return nil, fmt.Errorf("unknown file format %q (want jsonl, json, csv or parquet)", format)
 	}
+	if maxRowBytes <= 0 {
+		maxRowBytes = ports.DefaultMaxRowBytes
+	}
+	f := file{path: path, display: display, maxRow: maxRowBytes}
 	return func(yield func(ports.Record, error) bool) {
-		read(ctx, path, display, yield)
+		read(ctx, f, yield)
 	}, nil
 }
 

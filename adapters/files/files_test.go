@@ -225,7 +225,7 @@ func TestParquet(t *testing.T) {
 func TestReadFile(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "shard.jsonl", "{\"a\": 1}\n{bad\n")
-	seq, err := ReadFile(context.Background(), filepath.Join(dir, "shard.jsonl"), "hf://org/x/shard.jsonl", "jsonl")
+	seq, err := ReadFile(context.Background(), filepath.Join(dir, "shard.jsonl"), "hf://org/x/shard.jsonl", "jsonl", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,10 +239,10 @@ func TestReadFile(t *testing.T) {
 	if want := []string{"hf://org/x/shard.jsonl:1 err=false", "hf://org/x/shard.jsonl:2 err=true"}; !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	if _, err := ReadFile(context.Background(), "x", "x", "auto"); err == nil || !strings.Contains(err.Error(), "unknown file format") {
+	if _, err := ReadFile(context.Background(), "x", "x", "auto", 0); err == nil || !strings.Contains(err.Error(), "unknown file format") {
 		t.Fatalf("format auto: err = %v", err)
 	}
-	seq, _ = ReadFile(context.Background(), filepath.Join(dir, "gone.csv"), "gone.csv", "csv")
+	seq, _ = ReadFile(context.Background(), filepath.Join(dir, "gone.csv"), "gone.csv", "csv", 0)
 	for _, err := range seq {
 		if err == nil || !strings.Contains(err.Error(), "dataset gone.csv") {
 			t.Fatalf("missing file: err = %v", err)

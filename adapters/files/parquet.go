@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -20,7 +21,8 @@ const parquetBatch = 128
 // number. Values are normalised through JSON so that rows look exactly as
 // they would had they come from a JSONL file (numbers as float64, lists
 // as []any, groups as map[string]any).
-func readParquet(ctx context.Context, path, display string, yield func(ports.Record, error) bool) {
+func readParquet(ctx context.Context, pq file, yield func(ports.Record, error) bool) {
+	path, display := pq.path, pq.display
 	f, err := os.Open(path)
 	if err != nil {
 		yield(ports.Record{}, fmt.Errorf("dataset %s: %w", display, err))
@@ -59,7 +61,7 @@ func readParquet(ctx context.Context, path, display string, yield func(ports.Rec
 		for _, raw := range buf[:n] {
 			row++
 			rec := ports.Record{File: display, Line: row}
-			rec.Fields, rec.Err = normalise(raw)
+			rec.Fields, rec.Err = normalise(raw, pq)
 			if !yield(rec, nil) {
 				return
 			}
@@ -91,14 +93,47 @@ func decoding[T any](call func() (T, error)) (v T, err error) {
 }
 
 // normalise re-decodes a row through JSON.
-func normalise(raw map[string]any) (map[string]any, error) {
+func normalise(raw map[string]any, pq file) (map[string]any, error) {
+	if err := checkStrings(raw); err != nil {
+		return nil, err
+	}
 	data, err := json.Marshal(raw)
 	if err != nil {
 		return nil, fmt.Errorf("row cannot be represented as JSON: %w", err)
+	}
+	if len(data) > pq.maxRow {
+		return nil, pq.errTooLarge(len(data))
 	}
 	var out map[string]any
 	if err := json.Unmarshal(data, &out); err != nil {
 		return nil, fmt.Errorf("row cannot be represented as JSON: %w", err)
 	}
 	return out, nil
+}
+
+// checkStrings refuses a row holding a string that is not valid UTF-8,
+// which json.Marshal would silently replace with U+FFFD.
+func checkStrings(v any) error {
+	switch x := v.(type) {
+	case string:
+		if !utf8.ValidString(x) {
+			return checkText([]byte(x))
+		}
+	case map[string]any:
+		for k, e := range x {
+			if !utf8.ValidString(k) {
+				return checkText([]byte(k))
+			}
+			if err := checkStrings(e); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if err := checkStrings(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 
 	"github.com/cookbookc/cookbookc/adapters/ports"
 )
@@ -17,8 +18,50 @@ import (
 // checkEvery is how many rows are read between context checks.
 const checkEvery = 256
 
+// file is one file being read: where it is, how records name it, and the
+// largest row it may hold.
+type file struct {
+	path, display string
+	maxRow        int
+}
+
+// bom is the UTF-8 byte order mark some editors write at the start of a
+// file; it is not part of the data.
+var bom = []byte("\ufeff")
+
+// errTooLarge describes a row larger than the bound.
+func (f file) errTooLarge(size int) error {
+	return fmt.Errorf("row is %d bytes, more than max_row_bytes (%d); raise the dataset's max_row_bytes to read it", size, f.maxRow)
+}
+
+// checkText refuses text that is not valid UTF-8: the JSON decoder would
+// silently replace each bad byte with U+FFFD, training on text that is
+// not in the file.
+func checkText(data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	col := 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return fmt.Errorf("invalid UTF-8: byte 0x%02x at column %d (re-encode the file as UTF-8)", data[i], col)
+		}
+		i += size
+		if data[i-size] == '\n' {
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return errors.New("invalid UTF-8 (re-encode the file as UTF-8)")
+}
+
 // decodeObject decodes one JSON value that must be an object.
 func decodeObject(data []byte) (map[string]any, error) {
+	if err := checkText(data); err != nil {
+		return nil, err
+	}
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
 		return nil, fmt.Errorf("invalid JSON: %w", err)
@@ -46,33 +89,71 @@ func jsonKind(v any) string {
 	return "value"
 }
 
-// readJSONL yields one record per non-blank line.
-func readJSONL(ctx context.Context, path, display string, yield func(ports.Record, error) bool) {
-	f, err := os.Open(path)
+// readLine reads one line, without its newline, keeping at most max
+// bytes: a longer line is read to its end without being kept (tooLong;
+// size says how long it was, without the newline), so a huge row costs
+// no memory.
+func readLine(r *bufio.Reader, max int) (line []byte, size int, tooLong bool, err error) {
+	for {
+		var chunk []byte
+		chunk, err = r.ReadSlice('\n')
+		size += len(chunk)
+		if bytes.HasSuffix(chunk, []byte("\n")) {
+			size--
+		}
+		if !tooLong && size > max {
+			tooLong, line = true, nil
+		}
+		if !tooLong {
+			line = append(line, chunk...)
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			break
+		}
+	}
+	if tooLong {
+		return nil, size, true, err
+	}
+	return bytes.TrimSuffix(line, []byte("\n")), size, false, err
+}
+
+// readJSONL yields one record per non-blank line. Lines are read within
+// the row bound (readLine), so memory stays proportional to the largest
+// row kept, not to the largest line in the file.
+func readJSONL(ctx context.Context, f file, yield func(ports.Record, error) bool) {
+	fh, err := os.Open(f.path)
 	if err != nil {
-		yield(ports.Record{}, fmt.Errorf("dataset %s: %w", display, err))
+		yield(ports.Record{}, fmt.Errorf("dataset %s: %w", f.display, err))
 		return
 	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<16)
+	defer fh.Close()
+	r := bufio.NewReaderSize(fh, 1<<16)
 	for line := 1; ; line++ {
 		if line%checkEvery == 0 && ctx.Err() != nil {
 			yield(ports.Record{}, ctx.Err())
 			return
 		}
-		data, err := r.ReadBytes('\n')
-		if len(bytes.TrimSpace(data)) > 0 {
-			rec := ports.Record{File: display, Line: line}
+		data, size, tooLong, err := readLine(r, f.maxRow)
+		if line == 1 {
+			data = bytes.TrimPrefix(data, bom)
+		}
+		rec := ports.Record{File: f.display, Line: line}
+		switch {
+		case tooLong:
+			rec.Err = f.errTooLarge(size)
+		case len(bytes.TrimSpace(data)) > 0:
 			rec.Fields, rec.Err = decodeObject(data)
-			if !yield(rec, nil) {
-				return
-			}
+		default:
+			rec.File = "" // a blank line is no row
+		}
+		if rec.File != "" && !yield(rec, nil) {
+			return
 		}
 		if errors.Is(err, io.EOF) {
 			return
 		}
 		if err != nil {
-			yield(ports.Record{}, fmt.Errorf("dataset %s: line %d: %w", display, line, err))
+			yield(ports.Record{}, fmt.Errorf("dataset %s: line %d: %w", f.display, line, err))
 			return
 		}
 	}
@@ -82,12 +163,18 @@ func readJSONL(ctx context.Context, path, display string, yield func(ports.Recor
 // row objects or an object with a "rows" or "data" array (the shapes
 // dataset exporters write). Each record's Line is the line where its
 // element starts. A syntax error ends the iteration: after it the rest of
-// the file cannot be located reliably.
-func readJSON(ctx context.Context, path, display string, yield func(ports.Record, error) bool) {
-	data, err := os.ReadFile(path)
+// the file cannot be located reliably. The file is read whole (use JSONL
+// for data larger than memory); each row then costs a small multiple of
+// its size, and one larger than the bound is a bad row.
+func readJSON(ctx context.Context, f file, yield func(ports.Record, error) bool) {
+	display := f.display
+	data, err := os.ReadFile(f.path)
 	if err != nil {
 		yield(ports.Record{}, fmt.Errorf("dataset %s: %w", display, err))
 		return
+	}
+	if bytes.HasPrefix(data, bom) {
+		data = append(bytes.Repeat([]byte(" "), len(bom)), data[len(bom):]...) // keep offsets
 	}
 	lines := newLineIndex(data)
 	fail := func(off int64, format string, args ...any) {
@@ -150,7 +237,11 @@ func readJSON(ctx context.Context, path, display string, yield func(ports.Record
 			return
 		}
 		rec := ports.Record{File: display, Line: lines.lineAt(start)}
-		rec.Fields, rec.Err = decodeObject(raw)
+		if len(raw) > f.maxRow {
+			rec.Err = f.errTooLarge(len(raw))
+		} else {
+			rec.Fields, rec.Err = decodeObject(raw)
+		}
 		if !yield(rec, nil) {
 			return
 		}
@@ -199,15 +290,18 @@ func (idx lineIndex) lineAt(off int64) int {
 
 // readCSV yields one record per data row of a CSV file whose first row is
 // the header. Every value is a string; a cell holding JSON (for example a
-// "messages" column) is decoded by the row-format layer.
-func readCSV(ctx context.Context, path, display string, yield func(ports.Record, error) bool) {
-	f, err := os.Open(path)
+// "messages" column) is decoded by the row-format layer. A record larger
+// than the bound is a bad row (the CSV reader holds one record at a
+// time), and so is one that is not valid UTF-8.
+func readCSV(ctx context.Context, f file, yield func(ports.Record, error) bool) {
+	display := f.display
+	fh, err := os.Open(f.path)
 	if err != nil {
 		yield(ports.Record{}, fmt.Errorf("dataset %s: %w", display, err))
 		return
 	}
-	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(f))
+	defer fh.Close()
+	r := csv.NewReader(bufio.NewReader(fh))
 	r.FieldsPerRecord = -1 // checked below, so a short row is a bad row, not the end
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
@@ -250,9 +344,20 @@ func readCSV(ctx context.Context, path, display string, yield func(ports.Record,
 			return
 		}
 		rec := ports.Record{File: display, Line: line}
-		if len(row) != len(header) {
+		size := 0
+		for _, cell := range row {
+			size += len(cell)
+			if rec.Err == nil && !utf8.ValidString(cell) {
+				rec.Err = checkText([]byte(cell))
+			}
+		}
+		switch {
+		case size > f.maxRow:
+			rec.Err = f.errTooLarge(size)
+		case rec.Err != nil:
+		case len(row) != len(header):
 			rec.Err = fmt.Errorf("row has %d fields, the header has %d", len(row), len(header))
-		} else {
+		default:
 			rec.Fields = make(map[string]any, len(row))
 			for i, v := range row {
 				rec.Fields[header[i]] = v

@@ -124,7 +124,7 @@ func (s *Store) Open(ctx context.Context, ref ports.DatasetRef) (iter.Seq2[ports
 				yield(ports.Record{}, wrap(fmt.Errorf("%s: %w", src.Base, err)))
 				return
 			}
-			rows, err := files.ReadFile(ctx, local, src.Base+"/"+f.path, f.format)
+			rows, err := files.ReadFile(ctx, local, src.Base+"/"+f.path, f.format, ref.RowLimit())
 			if err != nil { // the format comes from files.FileFormat: cannot happen
 				yield(ports.Record{}, wrap(err))
 				return

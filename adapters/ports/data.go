@@ -13,6 +13,24 @@ type DatasetRef struct {
 	FileFormat string // "auto", "jsonl", "json", "csv", "parquet"
 	Split      string
 	BaseDir    string
+	// MaxRowBytes bounds the size of one row (a line, an array element,
+	// a CSV record, a Parquet row as JSON); a larger row is a bad row,
+	// skipped without being held in memory where the format allows. 0
+	// means DefaultMaxRowBytes.
+	MaxRowBytes int
+}
+
+// DefaultMaxRowBytes is the row size bound when a dataset sets none:
+// 8 MiB, sixteen times the text of a 128k-token context, which is as much
+// as any model here can train on.
+const DefaultMaxRowBytes = 8 << 20
+
+// RowLimit returns MaxRowBytes or its default.
+func (r DatasetRef) RowLimit() int {
+	if r.MaxRowBytes > 0 {
+		return r.MaxRowBytes
+	}
+	return DefaultMaxRowBytes
 }
 
 // Record is one raw row and where it came from, so errors can name the

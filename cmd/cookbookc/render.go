@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -15,9 +18,10 @@ import (
 
 func init() { register(newRenderCmd) }
 
-// renderInput is the file the render command reads.
+// renderInput is the file the render command reads; its messages are
+// decoded by chat.DecodeMessages, whose errors speak of the data.
 type renderInput struct {
-	Messages []chat.Message `json:"messages"`
+	Messages json.RawMessage `json:"messages"`
 }
 
 // renderSegment is one segment of --format json output.
@@ -82,7 +86,7 @@ one (it notes so on standard error) and json lists all under "examples".`,
 			if format != "text" && format != "json" {
 				return usagef("render: --format %q: want text or json", format)
 			}
-			msgs, err := readConversation(cmd.InOrStdin(), args[0])
+			msgs, err := readConversation(cmd.InOrStdin(), args[0], r.Roles())
 			if err != nil {
 				return failf("render: %v", err)
 			}
@@ -133,8 +137,9 @@ func validTrainOn(m renderers.TrainOn) bool {
 	return false
 }
 
-// readConversation reads {"messages": [...]} from path, or stdin for "-".
-func readConversation(stdin io.Reader, path string) ([]chat.Message, error) {
+// readConversation reads {"messages": [...]} from path, or stdin for "-";
+// messages must have one of roles.
+func readConversation(stdin io.Reader, path string, roles []string) ([]chat.Message, error) {
 	var data []byte
 	var err error
 	if path == "-" {
@@ -146,18 +151,26 @@ func readConversation(stdin io.Reader, path string) ([]chat.Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a UTF-8 byte order mark
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("%s: %v", path, chat.InvalidUTF8(data))
+	}
 	var in renderInput
 	if err := json.Unmarshal(data, &in); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			return nil, fmt.Errorf("%s: invalid JSON at byte %d: %v", path, syn.Offset, err)
+			return nil, fmt.Errorf("%s: invalid JSON at byte %d: %v", path, syn.Offset, strings.TrimPrefix(err.Error(), "json: "))
 		}
-		return nil, fmt.Errorf("%s: want {\"messages\": [...]}: %v", path, err)
+		return nil, fmt.Errorf("%s: want {\"messages\": [...]}: %v", path, chat.PlainJSONError(err))
 	}
-	if len(in.Messages) == 0 {
+	if len(in.Messages) == 0 || string(in.Messages) == "null" {
 		return nil, fmt.Errorf("%s: no messages (want {\"messages\": [...]})", path)
 	}
-	return in.Messages, nil
+	msgs, err := chat.DecodeMessages(in.Messages, roles)
+	if err != nil {
+		return nil, fmt.Errorf("%s: messages: %w", path, err)
+	}
+	return msgs, nil
 }
 
 func toExample(segs []renderers.Segment) renderExample {

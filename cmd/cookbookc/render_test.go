@@ -209,3 +209,27 @@ func TestRenderErrors(t *testing.T) {
 		}
 	}
 }
+
+// Conversations given on stdin: errors speak of the data, never of Go
+// types ("main.renderInput", "[]chat.Part"); a misspelt role gets a
+// did-you-mean; a byte order mark is accepted and invalid UTF-8 refused.
+func TestRenderInputErrors(t *testing.T) {
+	for _, c := range []struct{ name, stdin, want string }{
+		{"a list", `[{"role": "user", "content": "q"}]`, `want {"messages": [...]}: must be an object, not a list`},
+		{"content a number", `{"messages": [{"role": "user", "content": 5}]}`, "message 0: content must be a string or a list of parts, not a number"},
+		{"unknown role", `{"messages": [{"role": "usr", "content": "q"}]}`, `message 0: unknown role "usr". Did you mean "user"?`},
+		{"invalid UTF-8", "{\"messages\": [{\"role\": \"user\", \"content\": \"caf\xe9\"}]}", "not valid UTF-8"},
+	} {
+		_, stderr, code := runRender(t, c.stdin, "--renderer", "llama3", "-")
+		if code != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d stderr %q, want %q", c.name, code, stderr, c.want)
+		}
+		if strings.Contains(stderr, "main.") || strings.Contains(stderr, "chat.") || strings.Contains(stderr, "Go ") {
+			t.Errorf("%s: %q names Go types", c.name, stderr)
+		}
+	}
+	stdout, stderr, code := runRender(t, "\ufeff"+`{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}`, "--renderer", "role_colon", "-")
+	if code != 0 || !strings.Contains(stdout, "User: q") {
+		t.Errorf("byte order mark: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+}

@@ -15,5 +15,6 @@ func datasetFields() []schema.Field {
 		{Name: "shuffle_seed", Type: schema.Int, Default: int64(0), Doc: "Seed of the shuffle before the split and of each epoch's order."},
 		{Name: "limit", Type: schema.Int, Min: schema.AtLeast(0), Doc: "Use only the first N rows."},
 		{Name: "skip_bad_rows", Type: schema.Bool, Default: false, Doc: "Skip malformed rows (the run reports how many) instead of failing."},
+		{Name: "max_row_bytes", Type: schema.Int, Min: schema.AtLeast(1), Doc: "Largest row read, in bytes (a line, an array element, a CSV record); a larger row is a bad row. Default 8 MiB (8388608)."},
 	}
 }

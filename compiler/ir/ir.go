@@ -100,6 +100,9 @@ type Dataset struct {
 	// SkipBadRows lets a run skip malformed rows (it reports how many);
 	// otherwise the first bad row fails the run.
 	SkipBadRows bool `json:"skip_bad_rows,omitempty"`
+	// MaxRowBytes bounds one row's size; 0 means the store's default
+	// (ports.DefaultMaxRowBytes).
+	MaxRowBytes int `json:"max_row_bytes,omitempty"`
 
 	Range Range `json:"range"`
 }

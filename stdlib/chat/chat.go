@@ -77,7 +77,8 @@ func (c Content) HasThinking() bool {
 	return false
 }
 
-// UnmarshalJSON accepts a string or a list of parts.
+// UnmarshalJSON accepts a string or a list of parts. Its errors are in
+// the data's terms (see PlainJSONError).
 func (c *Content) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '"' {
@@ -92,13 +93,23 @@ func (c *Content) UnmarshalJSON(data []byte) error {
 		*c = nil
 		return nil
 	}
-	var parts []Part
-	if err := json.Unmarshal(data, &parts); err != nil {
-		return fmt.Errorf("content must be a string or a list of parts: %w", err)
+	if len(data) == 0 || data[0] != '[' {
+		return contentError{fmt.Sprintf("content must be a string or a list of parts, not %s", jsonKind(data))}
 	}
-	for i, p := range parts {
-		if p.Type != PartText && p.Type != PartThinking {
-			return fmt.Errorf("content part %d: unsupported type %q (want %q or %q)", i, p.Type, PartText, PartThinking)
+	var raw []json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return contentError{"content: " + PlainJSONError(err).Error()}
+	}
+	parts := make([]Part, len(raw))
+	for i, r := range raw {
+		if k := jsonKind(r); k != "an object" {
+			return contentError{fmt.Sprintf("content part %d must be a {\"type\", ...} object, not %s", i, k)}
+		}
+		if err := json.Unmarshal(r, &parts[i]); err != nil {
+			return contentError{fmt.Sprintf("content part %d: %v", i, PlainJSONError(err))}
+		}
+		if p := parts[i]; p.Type != PartText && p.Type != PartThinking {
+			return contentError{fmt.Sprintf("content part %d: unsupported type %q (want %q or %q)", i, p.Type, PartText, PartThinking)}
 		}
 	}
 	*c = parts

@@ -43,6 +43,9 @@ func (e *RowError) Unwrap() error { return e.Err }
 type Options struct {
 	// PromptOnly accepts rows without a reply (prompts to sample from).
 	PromptOnly bool
+	// Roles are the message roles the stage's renderer renders; a
+	// message with another role is a bad row. nil means chat.Roles.
+	Roles []string
 }
 
 // Dataset is a loaded dataset.
@@ -81,7 +84,8 @@ func Load(ctx context.Context, store ports.DatasetStore, ds ir.Dataset, baseDir 
 	if fileFormat == "" {
 		fileFormat = "auto"
 	}
-	rows, err := store.Open(ctx, ports.DatasetRef{Source: ds.Source, FileFormat: fileFormat, Split: ds.Split, BaseDir: baseDir})
+	rows, err := store.Open(ctx, ports.DatasetRef{Source: ds.Source, FileFormat: fileFormat, Split: ds.Split, BaseDir: baseDir,
+		MaxRowBytes: ds.MaxRowBytes})
 	if err != nil {
 		return nil, fmt.Errorf("dataset %q: %w", ds.Name, err)
 	}
@@ -124,7 +128,7 @@ func Load(ctx context.Context, store ports.DatasetStore, ds ir.Dataset, baseDir 
 			}
 			out.Format = f
 		}
-		msgs, err := ToMessages(out.Format, rec.Fields, opts.PromptOnly)
+		msgs, err := ToMessages(out.Format, rec.Fields, opts)
 		if err != nil {
 			if err := bad(rec, err); err != nil {
 				return nil, err

@@ -57,7 +57,7 @@ func TestToMessages(t *testing.T) {
 		{name: "messages empty", fields: map[string]any{"messages": []any{}}, wantErr: "messages: is empty"},
 		{name: "message without role", fields: map[string]any{"messages": []any{map[string]any{"content": "x"}}}, wantErr: "message 0 has no role"},
 		{name: "forced format missing reply", format: FormatInputOutput, fields: map[string]any{"input": "x"}, wantErr: `no "output" field`},
-		{name: "object where text wanted", fields: map[string]any{"input": map[string]any{}, "output": "y"}, wantErr: "must be text, got a JSON object"},
+		{name: "object where text wanted", fields: map[string]any{"input": map[string]any{}, "output": "y"}, wantErr: "must be text, not an object"},
 		{name: "bad content part", fields: map[string]any{"messages": []any{map[string]any{"role": "user", "content": []any{map[string]any{"type": "image"}}}}}, wantErr: "unsupported type"},
 	}
 	for _, tt := range tests {
@@ -74,7 +74,7 @@ func TestToMessages(t *testing.T) {
 				}
 				format = f
 			}
-			got, err := ToMessages(format, tt.fields, false)
+			got, err := ToMessages(format, tt.fields, Options{})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want containing %q", err, tt.wantErr)
@@ -100,7 +100,7 @@ func TestPromptOnly(t *testing.T) {
 	if !ok || f != FormatPromptCompletion {
 		t.Fatalf("detect = %q %v", f, ok)
 	}
-	got, err := ToMessages(f, map[string]any{"prompt": "hi"}, true)
+	got, err := ToMessages(f, map[string]any{"prompt": "hi"}, Options{PromptOnly: true})
 	if err != nil || len(got) != 1 || got[0].Role != "user" {
 		t.Fatalf("got %v %v", got, err)
 	}
@@ -240,3 +240,61 @@ func TestEpochOrder(t *testing.T) {
 }
 
 var pinnedOrder = []int{2, 3, 4, 0, 1}
+
+// Malformed messages are bad rows whose errors speak of the data: no Go
+// type ("[]chat.Part", "string"), field paths the user wrote, and a
+// did-you-mean for a misspelt role, which was accepted silently.
+func TestMessageErrorsSpeakOfTheData(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		messages any
+		roles    []string
+		want     string
+	}{
+		{"unknown role", msgs("usr", "hi", "assistant", "a"), nil, `messages: message 0: unknown role "usr". Did you mean "user"? Roles: assistant, system, tool, user`},
+		{"renderer's own role", msgs("developer", "be brief", "user", "q", "assistant", "a"), []string{"developer", "user", "assistant"}, ""},
+		{"role not rendered", msgs("system", "s", "user", "q"), []string{"user", "assistant"}, `message 0: unknown role "system". Roles: assistant, user`},
+		{"content a number", []any{map[string]any{"role": "user", "content": 5.0}}, nil, "message 0: content must be a string or a list of parts, not a number"},
+		{"part text a number", []any{map[string]any{"role": "user", "content": []any{map[string]any{"type": "text", "text": 3.0}}}}, nil, "message 0: content part 0: text must be a string, not a number"},
+		{"role a list", []any{map[string]any{"role": []any{"user"}, "content": "x"}}, nil, "message 0: role must be a string, not a list"},
+		{"trainable a string", []any{map[string]any{"role": "user", "content": "x", "trainable": "yes"}}, nil, "message 0: trainable must be true or false, not a string"},
+		{"tool calls an object", []any{map[string]any{"role": "assistant", "content": "x", "tool_calls": map[string]any{}}}, nil, "message 0: tool_calls must be a list of tool calls, not an object"},
+		{"message a string", []any{"hello"}, nil, `message 0 must be a {"role", "content"} object, not a string`},
+		{"messages a number", 3.0, nil, "messages: must be a list of messages, not a number"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ToMessages(FormatMessages, map[string]any{"messages": tc.messages}, Options{Roles: tc.roles})
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			for _, goish := range []string{"Go ", "chat.", "[]", "float64", "map[", "json:"} {
+				if strings.Contains(err.Error(), goish) {
+					t.Errorf("error %q names Go's types (%q)", err, goish)
+				}
+			}
+		})
+	}
+}
+
+// An unknown role is a bad row: skip_bad_rows skips and counts it.
+func TestUnknownRoleIsABadRow(t *testing.T) {
+	store := sliceStore{
+		rec(1, map[string]any{"messages": msgs("user", "q", "assistant", "a")}),
+		rec(2, map[string]any{"messages": msgs("usr", "q", "assistant", "a")}),
+		rec(3, map[string]any{"messages": msgs("user", "q", "assistant", "a")}),
+	}
+	_, err := Load(context.Background(), store, ir.Dataset{Name: "d"}, "", Options{})
+	if err == nil || !strings.Contains(err.Error(), `d.jsonl:2: messages: message 0: unknown role "usr". Did you mean "user"?`) {
+		t.Fatalf("err = %v", err)
+	}
+	ds, err := Load(context.Background(), store, ir.Dataset{Name: "d", SkipBadRows: true}, "", Options{})
+	if err != nil || ds.Skipped != 1 || len(ds.Train) != 2 {
+		t.Fatalf("skipped %v train %v err %v", ds.Skipped, len(ds.Train), err)
+	}
+}

@@ -82,8 +82,9 @@ func noFormatError(fields map[string]any) error {
 }
 
 // ToMessages converts a row in the given format to a conversation. With
-// promptOnly the reply may be missing.
-func ToMessages(format string, fields map[string]any, promptOnly bool) ([]chat.Message, error) {
+// opts.PromptOnly the reply may be missing; messages must have one of
+// opts.Roles.
+func ToMessages(format string, fields map[string]any, opts Options) ([]chat.Message, error) {
 	f, ok := lookupFormat(format)
 	if !ok {
 		return nil, fmt.Errorf("unknown row format %q (want one of %s)", format, strings.Join(Formats(), ", "))
@@ -93,7 +94,7 @@ func ToMessages(format string, fields map[string]any, promptOnly bool) ([]chat.M
 	}
 	switch format {
 	case FormatMessages:
-		msgs, err := decodeMessages(fields["messages"])
+		msgs, err := decodeMessages(fields["messages"], opts.Roles)
 		if err != nil {
 			return nil, fmt.Errorf("messages: %w", err)
 		}
@@ -112,25 +113,25 @@ func ToMessages(format string, fields map[string]any, promptOnly bool) ([]chat.M
 				instr += "\n\n" + s
 			}
 		}
-		return withReply([]chat.Message{{Role: "user", Content: chat.Text(instr)}}, fields, f.answer, promptOnly)
+		return withReply([]chat.Message{{Role: "user", Content: chat.Text(instr)}}, fields, f.answer, opts)
 	default: // prompt_completion, input_output, question_answer
-		prompt, err := turnField(fields, f.prompt, "user")
+		prompt, err := turnField(fields, f.prompt, "user", opts.Roles)
 		if err != nil {
 			return nil, err
 		}
-		return withReply(prompt, fields, f.answer, promptOnly)
+		return withReply(prompt, fields, f.answer, opts)
 	}
 }
 
 // withReply appends the assistant reply found under key.
-func withReply(prompt []chat.Message, fields map[string]any, key string, promptOnly bool) ([]chat.Message, error) {
+func withReply(prompt []chat.Message, fields map[string]any, key string, opts Options) ([]chat.Message, error) {
 	if v, ok := fields[key]; !ok || v == nil {
-		if promptOnly {
+		if opts.PromptOnly {
 			return prompt, nil
 		}
 		return nil, fmt.Errorf("row has no %q field", key)
 	}
-	reply, err := turnField(fields, key, "assistant")
+	reply, err := turnField(fields, key, "assistant", opts.Roles)
 	if err != nil {
 		return nil, err
 	}
@@ -139,9 +140,9 @@ func withReply(prompt []chat.Message, fields map[string]any, key string, promptO
 
 // turnField reads a field that is either text (one message of role) or
 // a list of messages (conversational prompt/completion rows).
-func turnField(fields map[string]any, key, role string) ([]chat.Message, error) {
+func turnField(fields map[string]any, key, role string, roles []string) ([]chat.Message, error) {
 	if list, ok := fields[key].([]any); ok {
-		msgs, err := decodeMessages(list)
+		msgs, err := decodeMessages(list, roles)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", key, err)
 		}
@@ -167,23 +168,33 @@ func textField(fields map[string]any, key string) (string, error) {
 	case nil:
 		return "", fmt.Errorf("field %q is null", key)
 	default:
-		return "", fmt.Errorf("field %q must be text, got a JSON %s", key, kindOf(v))
+		return "", fmt.Errorf("field %q must be text, not %s", key, kindOf(v))
 	}
 }
 
+// kindOf names the kind of a decoded JSON value, with its article ("a
+// list", "a number"), in the data's terms.
 func kindOf(v any) string {
 	switch v.(type) {
 	case []any:
-		return "array"
+		return "a list"
 	case map[string]any:
-		return "object"
+		return "an object"
+	case string:
+		return "a string"
+	case float64, int64, int:
+		return "a number"
+	case bool:
+		return "true or false"
+	case nil:
+		return "null"
 	}
-	return fmt.Sprintf("%T", v)
+	return "a value of another kind"
 }
 
 // decodeMessages decodes a list of messages, given as decoded JSON or as
-// a string holding JSON (a CSV cell).
-func decodeMessages(v any) ([]chat.Message, error) {
+// a string holding JSON (a CSV cell), with chat.DecodeMessages.
+func decodeMessages(v any, roles []string) ([]chat.Message, error) {
 	var raw []byte
 	switch t := v.(type) {
 	case string:
@@ -197,19 +208,7 @@ func decodeMessages(v any) ([]chat.Message, error) {
 	case nil:
 		return nil, fmt.Errorf("is null")
 	default:
-		return nil, fmt.Errorf("must be a list of messages, got a JSON %s", kindOf(v))
+		return nil, fmt.Errorf("must be a list of messages, not %s", kindOf(v))
 	}
-	var msgs []chat.Message
-	if err := json.Unmarshal(raw, &msgs); err != nil {
-		return nil, fmt.Errorf("must be a list of {\"role\", \"content\"} objects: %w", err)
-	}
-	if len(msgs) == 0 {
-		return nil, fmt.Errorf("is empty")
-	}
-	for i, m := range msgs {
-		if m.Role == "" {
-			return nil, fmt.Errorf("message %d has no role", i)
-		}
-	}
-	return msgs, nil
+	return chat.DecodeMessages(raw, roles)
 }

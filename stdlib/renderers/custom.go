@@ -69,7 +69,14 @@ func FromIR(r *ir.Renderer) (Renderer, error) {
 	return engine{f: c}, nil
 }
 
-func (c *custom) name() string       { return c.def.Name }
+func (c *custom) name() string { return c.def.Name }
+func (c *custom) roles() []string {
+	out := make([]string, 0, len(c.def.Messages))
+	for role := range c.def.Messages {
+		out = append(out, role)
+	}
+	return out
+}
 func (c *custom) specials() []string { return append([]string(nil), c.def.SpecialTokens...) }
 
 // literal splits template text into special-token and text segments.

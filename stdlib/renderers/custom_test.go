@@ -91,3 +91,25 @@ func TestCustomRendererTemplateError(t *testing.T) {
 		t.Error("nil accepted")
 	}
 }
+
+// A custom renderer renders exactly the roles of its message blocks, its
+// own ("developer") included; others are errors with a did-you-mean.
+func TestCustomRendererRoles(t *testing.T) {
+	def := chatML()
+	def.Messages["developer"] = def.Messages["system"]
+	r, err := FromIR(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.Roles(), ","); got != "assistant,developer,system,user" {
+		t.Errorf("roles %s", got)
+	}
+	msgs := []chat.Message{{Role: "developer", Content: chat.Text("rules")}, {Role: "user", Content: chat.Text("q")}}
+	if _, err := r.GenerationPrompt(msgs); err != nil {
+		t.Errorf("its own role: %v", err)
+	}
+	msgs[1].Role = "tool"
+	if _, err := r.GenerationPrompt(msgs); err == nil || !strings.Contains(err.Error(), `unknown role "tool"`) {
+		t.Errorf("a role it has no block for: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package renderers
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/cookbookc/cookbookc/stdlib/chat"
 	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
@@ -71,8 +72,39 @@ func (e engine) ParseResponse(pieces []tokenizer.Piece) (chat.Message, Terminati
 	return e.f.parse(pieces)
 }
 
+// roler is implemented by formats that render other roles than
+// chat.Roles (custom renderers: the roles of their message blocks).
+type roler interface{ roles() []string }
+
+// Roles implements Renderer.
+func (e engine) Roles() []string {
+	roles := chat.Roles
+	if r, ok := e.f.(roler); ok {
+		roles = r.roles()
+	}
+	out := append([]string(nil), roles...)
+	sort.Strings(out)
+	return out
+}
+
+// checkRoles refuses a message whose role the format does not render:
+// the built-in formats wrote any role into their headers ("Usr:" for a
+// misspelt "usr"), training on a format the model never sees.
+func (e engine) checkRoles(msgs []chat.Message) error {
+	roles := e.Roles()
+	for i, m := range msgs {
+		if err := chat.CheckRole(m.Role, roles); err != nil {
+			return fmt.Errorf("message %d: renderer %s: %w", i, e.Name(), err)
+		}
+	}
+	return nil
+}
+
 // GenerationPrompt implements Renderer.
 func (e engine) GenerationPrompt(msgs []chat.Message) ([]Segment, error) {
+	if err := e.checkRoles(msgs); err != nil {
+		return nil, err
+	}
 	msgs = splitReasoning(e.f, msgs)
 	segs := append([]Segment(nil), e.f.prefix(msgs)...)
 	view := msgs
@@ -94,6 +126,9 @@ func (e engine) GenerationPrompt(msgs []chat.Message) ([]Segment, error) {
 
 // Supervised implements Renderer.
 func (e engine) Supervised(msgs []chat.Message, trainOn TrainOn) ([][]Segment, error) {
+	if err := e.checkRoles(msgs); err != nil {
+		return nil, err
+	}
 	if err := checkTrainable(msgs, trainOn); err != nil {
 		return nil, err
 	}

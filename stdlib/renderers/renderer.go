@@ -80,4 +80,9 @@ type Renderer interface {
 	// ExtensionProperty reports whether each generation prompt is a
 	// prefix of the next turn's rendering.
 	ExtensionProperty() bool
+	// Roles lists the message roles the format renders (chat.Roles for
+	// the built-in formats, the message blocks of a custom one), sorted.
+	// Rendering a message of another role is an error naming it, with a
+	// did-you-mean.
+	Roles() []string
 }

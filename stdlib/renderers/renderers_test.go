@@ -316,11 +316,16 @@ func TestInexpressible(t *testing.T) {
 		{"deepseekv3", []chat.Message{user, {Role: "assistant", Content: think}}, LastAssistantMessage, "reasoning"},
 		{"deepseekv3", []chat.Message{user, {Role: "system", Content: chat.Text("s")}}, AllMessages, "only first"},
 		{"gpt_oss_no_sysprompt", []chat.Message{user, {Role: "tool", Content: chat.Text("r")}}, AllMessages, "name"},
-		{"kimi_k2", []chat.Message{user, {Role: "critic", Content: chat.Text("r")}}, AllMessages, "no role"},
+		{"kimi_k2", []chat.Message{user, {Role: "critic", Content: chat.Text("r")}}, AllMessages, `unknown role "critic"`},
+		// llama3, role_colon and qwen3 wrote any role into their headers
+		// ("Usr:"): a misspelt role trained a format the model never sees.
+		{"llama3", []chat.Message{{Role: "usr", Content: chat.Text("q")}}, AllMessages, `unknown role "usr". Did you mean "user"?`},
+		{"role_colon", []chat.Message{user, {Role: "asistant", Content: chat.Text("a")}}, AllMessages, `Did you mean "assistant"?`},
+		{"qwen3", []chat.Message{user, {Role: "critic", Content: chat.Text("a")}}, LastAssistantMessage, "Roles: assistant, system, tool, user"},
 		{"llama3", []chat.Message{user}, Customized, "trainable"},
 		{"llama3", []chat.Message{{Role: "user", Content: chat.Text("q"), Trainable: &yes}}, AllMessages, "only allowed"},
 		{"llama3", []chat.Message{user}, TrainOn("everything"), "unknown train_on"},
-		{"qwen3", []chat.Message{{Role: "", Content: chat.Text("q")}}, AllMessages, "empty role"},
+		{"qwen3", []chat.Message{{Role: "", Content: chat.Text("q")}}, AllMessages, "message 0: renderer qwen3: no role"},
 	}
 	for _, c := range cases {
 		r, _ := Get(c.renderer)
@@ -328,6 +333,10 @@ func TestInexpressible(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s %v: err = %v, want it to mention %q", c.renderer, c.trainOn, err, c.want)
 		}
+	}
+	r, _ := Get("llama3")
+	if _, err := r.GenerationPrompt([]chat.Message{{Role: "usr", Content: chat.Text("q")}}); err == nil || !strings.Contains(err.Error(), `Did you mean "user"?`) {
+		t.Errorf("generation prompt: err = %v, want the unknown role", err)
 	}
 }
 

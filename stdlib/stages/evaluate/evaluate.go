@@ -98,7 +98,11 @@ func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error)
 		return nil, errors.New("nothing to evaluate: nll = false and scorer = \"none\"")
 	}
 
-	ds, err := chatsetup.LoadDataset(ctx, env, cfg.Dataset, data.Options{})
+	r, how, err := chatsetup.Renderer(cfg.Renderer, chatsetup.CheckpointRenderer(ckpt), model)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := chatsetup.LoadDataset(ctx, env, cfg.Dataset, data.Options{Roles: r.Roles()})
 	if err != nil {
 		return nil, err
 	}
@@ -112,10 +116,6 @@ func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error)
 		examples, _ = ds.Split("all")
 	}
 	examples = chatsetup.Limit(examples, cfg.Limit)
-	r, how, err := chatsetup.Renderer(cfg.Renderer, chatsetup.CheckpointRenderer(ckpt), model)
-	if err != nil {
-		return nil, err
-	}
 	env.Log.Info("evaluate", "model", model, "renderer", how, "split", split, "examples", len(examples))
 
 	metrics := map[string]float64{}

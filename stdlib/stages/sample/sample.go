@@ -60,16 +60,16 @@ func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := chatsetup.LoadDataset(ctx, env, cfg.Dataset, data.Options{PromptOnly: true})
+	r, how, err := chatsetup.Renderer(cfg.Renderer, chatsetup.CheckpointRenderer(ckpt), model)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := chatsetup.LoadDataset(ctx, env, cfg.Dataset, data.Options{PromptOnly: true, Roles: r.Roles()})
 	if err != nil {
 		return nil, err
 	}
 	examples, _ := ds.Split("all")
 	examples = chatsetup.Limit(examples, cfg.Limit)
-	r, how, err := chatsetup.Renderer(cfg.Renderer, chatsetup.CheckpointRenderer(ckpt), model)
-	if err != nil {
-		return nil, err
-	}
 	sampler, info, err := chatsetup.OpenSampler(ctx, env, ckpt, model)
 	if err != nil {
 		return nil, err

@@ -80,9 +80,14 @@ func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error)
 	if model == "" {
 		return nil, errors.New("model is empty and load_checkpoint names no base model")
 	}
+	r, how, err := chatsetup.Renderer(cfg.Renderer, chatsetup.CheckpointRenderer(cfg.LoadCheckpoint), model)
+	if err != nil {
+		return nil, err
+	}
 	// Read and convert every row before any model is created: a bad
-	// dataset must fail before the run costs anything.
-	ds, err := chatsetup.LoadDataset(ctx, env, cfg.Dataset, data.Options{})
+	// dataset must fail before the run costs anything. Rows must use the
+	// renderer's roles.
+	ds, err := chatsetup.LoadDataset(ctx, env, cfg.Dataset, data.Options{Roles: r.Roles()})
 	if err != nil {
 		return nil, err
 	}
@@ -96,10 +101,6 @@ func run(ctx context.Context, env *stage.Env, cfg Config) (stage.Outputs, error)
 		if ok {
 			resumeRec = &rec
 		}
-	}
-	r, how, err := chatsetup.Renderer(cfg.Renderer, chatsetup.CheckpointRenderer(cfg.LoadCheckpoint), model)
-	if err != nil {
-		return nil, err
 	}
 	loop := cfg.loopConfig(r.Name())
 	if resumeRec != nil && resumeRec.Renderer != "" && resumeRec.Renderer != r.Name() {
