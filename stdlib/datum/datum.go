@@ -111,7 +111,8 @@ func (b *Builder) Conversation(msgs []chat.Message) (datums []ports.Datum, empty
 		return nil, 0, err
 	}
 	for _, segs := range examples {
-		ids, weights, err := renderers.Encode(b.Tokenizer, segs)
+		// Build keeps the first MaxLength tokens; encode no more.
+		ids, weights, err := renderers.EncodeFirst(b.Tokenizer, segs, b.MaxLength)
 		if err != nil {
 			return nil, 0, err
 		}

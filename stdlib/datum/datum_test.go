@@ -3,9 +3,15 @@ package datum
 import (
 	"errors"
 	"math"
+	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cookbookc/cookbookc/stdlib/chat"
+	"github.com/cookbookc/cookbookc/stdlib/renderers"
+	"github.com/cookbookc/cookbookc/stdlib/tokenizer"
 )
 
 func TestBuild(t *testing.T) {
@@ -112,5 +118,50 @@ func TestBuildRejectsMismatch(t *testing.T) {
 	}
 	if _, err := ParseReduction("sum"); err == nil {
 		t.Fatal("want an error for an unknown reduction")
+	}
+}
+
+// A row of 7 MB took 500 MB to turn into one datum of max_length tokens:
+// every token of it was encoded into growing id and weight slices, then
+// all but max_length dropped. Only the tokens kept are encoded now; the
+// datum is the same. Bytes allocated measure it (no timing).
+func TestLongConversationCostsLittleMoreThanItsText(t *testing.T) {
+	r, err := renderers.Get("role_colon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.NewByteLevel(r.SpecialTokens())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 7 << 20
+	msgs := []chat.Message{{Role: "user", Content: chat.Text(strings.Repeat("x", size))}, {Role: "assistant", Content: chat.Text("ok")}}
+	b := &Builder{Renderer: r, Tokenizer: tok, TrainOn: renderers.AllMessages, MaxLength: 64, Reduction: Mean}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ds, _, err := b.Conversation(msgs)
+	runtime.ReadMemStats(&after)
+	if err != nil || len(ds) != 1 || len(Targets(ds[0])) != 63 {
+		t.Fatalf("datums %d err %v", len(ds), err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 6*size {
+		t.Errorf("allocated %d MB for a %d MB message", alloc>>20, size>>20)
+	}
+	// The same datum as encoding everything and truncating.
+	examples, err := r.Supervised(msgs, renderers.AllMessages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, weights, err := renderers.Encode(tok, examples[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Build(ids, weights, 64, Mean)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(want, ds[0]) {
+		t.Error("the datum differs from encoding the whole conversation and truncating")
 	}
 }

@@ -51,7 +51,21 @@ func Text(segs []Segment) string {
 // when tok lacks it), text goes through tok.Encode, which never produces
 // special tokens. Each id gets its segment's weight.
 func Encode(tok tokenizer.Tokenizer, segs []Segment) (ids []int, weights []float32, err error) {
+	return EncodeFirst(tok, segs, 0)
+}
+
+// EncodeFirst is Encode keeping only the first max tokens (all when max
+// is 0), for callers that truncate to max anyway (a datum's max_length):
+// a conversation of millions of tokens then costs memory for max of them,
+// not for all (a 7 MB message took 500 MB of growing id and weight
+// slices). Text is encoded only as far as needed when the tokenizer can
+// (tokenizer.PrefixEncoder).
+func EncodeFirst(tok tokenizer.Tokenizer, segs []Segment, max int) (ids []int, weights []float32, err error) {
+	full := func() bool { return max > 0 && len(ids) >= max }
 	for _, s := range clean(segs) {
+		if full() {
+			break
+		}
 		if s.Special {
 			id, ok := tok.SpecialID(s.Text)
 			if !ok {
@@ -61,7 +75,16 @@ func Encode(tok tokenizer.Tokenizer, segs []Segment) (ids []int, weights []float
 			weights = append(weights, s.Weight)
 			continue
 		}
-		for _, id := range tok.Encode(s.Text) {
+		var text []int
+		if p, ok := tok.(tokenizer.PrefixEncoder); ok && max > 0 {
+			text = p.EncodePrefix(s.Text, max-len(ids))
+		} else {
+			text = tok.Encode(s.Text)
+		}
+		if max > 0 && len(text) > max-len(ids) {
+			text = text[:max-len(ids)]
+		}
+		for _, id := range text {
 			ids = append(ids, id)
 			weights = append(weights, s.Weight)
 		}

@@ -52,6 +52,12 @@ func (b *ByteLevel) Encode(text string) []int {
 	return ids
 }
 
+// EncodePrefix implements PrefixEncoder: one id per byte, so the first n
+// ids are those of the first n bytes.
+func (b *ByteLevel) EncodePrefix(text string, n int) []int {
+	return b.Encode(text[:min(n, len(text))])
+}
+
 // SpecialID implements Tokenizer.
 func (b *ByteLevel) SpecialID(token string) (int, bool) {
 	id, ok := b.ids[token]

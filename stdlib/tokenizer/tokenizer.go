@@ -10,6 +10,13 @@ type Piece struct {
 	Special bool
 }
 
+// PrefixEncoder is implemented by tokenizers that can encode the start of
+// a text without the rest: EncodePrefix(text, n) returns the first n ids
+// of Encode(text) (all of them when there are fewer).
+type PrefixEncoder interface {
+	EncodePrefix(text string, n int) []int
+}
+
 // Tokenizer encodes and decodes text.
 type Tokenizer interface {
 	// ID identifies the tokenizer (a hub repo id, or
