@@ -3,6 +3,7 @@ package diag
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -142,4 +143,31 @@ func TestClassifyRewords(t *testing.T) {
 	assert.Equal(t, `Function "upper" expects only 1 argument.`, diags[4].Detail)
 	assert.Equal(t, `Function "split" expects 2 arguments. Missing value for "str".`, diags[5].Detail)
 	assert.Equal(t, BadLabels, CodeOf(diags[0]))
+}
+
+// A diagnostic on a very long line shows a window of it around the
+// caret, not the whole line (100,000 brackets were printed twice).
+func TestSnippetWindow(t *testing.T) {
+	src := []byte("x = " + strings.Repeat("[", 100_000) + "\n")
+	r := hcl.Range{Filename: "r.hcl", Start: hcl.Pos{Line: 1, Column: 1006, Byte: 1005}, End: hcl.Pos{Line: 1, Column: 1007, Byte: 1006}}
+	var buf strings.Builder
+	require.NoError(t, WriteText(&buf, hcl.Diagnostics{New(Syntax, r, "Nesting too deep", "d")}, Sources{"r.hcl": src}))
+	lines := strings.Split(buf.String(), "\n")
+	var code, carets string
+	for i, l := range lines {
+		if strings.HasPrefix(l, "  1 | ") {
+			code, carets = l, lines[i+1]
+		}
+	}
+	assert.Less(t, len([]rune(code)), snippetWidth+20)
+	assert.True(t, strings.HasPrefix(code, "  1 | …[") && strings.HasSuffix(code, "[…"), code)
+	caret := strings.Index(carets, "^")
+	require.Positive(t, caret)
+	assert.Equal(t, "[", string([]rune(code)[len([]rune(carets[:caret]))]), "the caret is under the bracket")
+
+	short := "x = 1\n"
+	got, col, marked := window([]rune(short), 4, 1)
+	assert.Equal(t, short, got)
+	assert.Equal(t, 4, col)
+	assert.Equal(t, 1, marked)
 }

@@ -74,10 +74,37 @@ func writeSnippet(buf *bytes.Buffer, r hcl.Range, src []byte) {
 	if marked == 0 {
 		marked = 1
 	}
+	shown, col, marked := window([]rune(expandTabs(line)), utf8.RuneCountInString(prefix), marked)
 	gutter := fmt.Sprintf("%d", r.Start.Line)
 	pad := strings.Repeat(" ", len(gutter))
-	fmt.Fprintf(buf, "\n  %s | %s\n", gutter, expandTabs(line))
-	fmt.Fprintf(buf, "  %s | %s%s\n", pad, strings.Repeat(" ", utf8.RuneCountInString(prefix)), strings.Repeat("^", marked))
+	fmt.Fprintf(buf, "\n  %s | %s\n", gutter, shown)
+	fmt.Fprintf(buf, "  %s | %s%s\n", pad, strings.Repeat(" ", col), strings.Repeat("^", marked))
+}
+
+// snippetWidth bounds the characters of a source line a snippet shows:
+// a diagnostic on a line of 100,000 brackets printed all of them twice.
+const snippetWidth = 160
+
+// window returns the part of line a snippet shows, with the caret column
+// and caret count adjusted to it: the whole line when it fits, else
+// snippetWidth characters around the caret, elided with "…" on either
+// side.
+func window(line []rune, col, marked int) (string, int, int) {
+	if len(line) <= snippetWidth {
+		return string(line), col, marked
+	}
+	start := max(0, min(col-snippetWidth/3, len(line)-snippetWidth))
+	end := min(len(line), start+snippetWidth)
+	shown := string(line[start:end])
+	col -= start
+	marked = max(1, min(marked, end-start-col))
+	if start > 0 {
+		shown, col = "…"+shown, col+1
+	}
+	if end < len(line) {
+		shown += "…"
+	}
+	return shown, col, marked
 }
 
 func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
