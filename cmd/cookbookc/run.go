@@ -228,20 +228,27 @@ func withSignals(parent context.Context, say func(string), quiet bool) (context.
 		}
 		select {
 		case <-sigs:
-			// Exit even if the message cannot be written (a terminal
-			// paused with Ctrl-S blocks every write).
-			said := make(chan struct{})
-			go func() {
-				say("cookbookc: second signal: exiting now")
-				close(said)
-			}()
-			select {
-			case <-said:
-			case <-time.After(200 * time.Millisecond):
-			}
-			os.Exit(exitInterrupted)
 		case <-done:
+			// The run ended; a second signal that arrived meanwhile still
+			// wins (select picks at random among ready cases).
+			select {
+			case <-sigs:
+			default:
+				return
+			}
 		}
+		// Exit even if the message cannot be written (a terminal
+		// paused with Ctrl-S blocks every write).
+		said := make(chan struct{})
+		go func() {
+			say("cookbookc: second signal: exiting now")
+			close(said)
+		}()
+		select {
+		case <-said:
+		case <-time.After(200 * time.Millisecond):
+		}
+		os.Exit(exitInterrupted)
 	}()
 	return ctx, func() {
 		signal.Stop(sigs)
